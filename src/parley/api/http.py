@@ -1,0 +1,315 @@
+"""Shared plumbing of the HTTP adapters: parameters, authentication, the unit of work,
+rate limits, JSON responses and error mapping.
+
+A route is ``async``: it reads the body, then hops once into a worker thread where one
+transaction authenticates the caller, calls the domain, and serialises the answer.
+"""
+
+from __future__ import annotations
+
+import builtins
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from parley.accounts.service import get_account
+from parley.api.mastodon.entities import Serializer
+from parley.errors import Forbidden, Invalid, NotFound, ParleyError, RateLimited, Unauthorized
+from parley.oauth.apps import Credentials, authenticate_token
+from parley.pagination import Page, Paged
+from parley.posts.render import Renderer
+from parley.services import Services
+from parley.store.db import UnitOfWork
+from parley.store.tables import Account
+
+log = logging.getLogger("parley.api")
+
+_FALSE = {"false", "0", "f", "off", "no", ""}
+
+
+class Params:
+    """Request parameters from the query string and the body (form, multipart or JSON)."""
+
+    def __init__(self, pairs: builtins.list[tuple[builtins.str, Any]], json_body: dict[str, Any] | None = None) -> None:
+        self._pairs = pairs
+        self._json = json_body or {}
+
+    def raw(self, name: builtins.str) -> Any:
+        if name in self._json:
+            return self._json[name]
+        for key, value in reversed(self._pairs):
+            if key == name:
+                return value
+        return None
+
+    def str(self, name: builtins.str, default: builtins.str | None = None) -> builtins.str | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (list, dict)):
+            raise Invalid(f"{name} must be a single value")
+        return str(value)
+
+    def required(self, name: builtins.str) -> builtins.str:
+        value = self.str(name)
+        if value is None:
+            raise Invalid(f"Missing parameter: {name}")
+        return value
+
+    def bool(self, name: builtins.str, default: builtins.bool | None = None) -> builtins.bool | None:
+        value = self.raw(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() not in _FALSE
+
+    def int(self, name: builtins.str, default: builtins.int | None = None, *, minimum: builtins.int | None = None) -> builtins.int | None:
+        value = self.raw(name)
+        if value is None or value == "":
+            return default
+        try:
+            n = int(value)
+        except (TypeError, ValueError) as exc:
+            raise Invalid(f"{name} must be a whole number") from exc
+        if minimum is not None and n < minimum:
+            raise Invalid(f"{name} must be at least {minimum}")
+        return n
+
+    def id(self, name: builtins.str) -> builtins.int | None:
+        value = self.str(name)
+        if value in (None, ""):
+            return None
+        return parse_id(value)
+
+    def list(self, name: builtins.str) -> builtins.list[builtins.str]:
+        for key in (name, f"{name}[]"):
+            if key in self._json:
+                value = self._json[key]
+                return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+        out = [str(v) for k, v in self._pairs if k in (f"{name}[]", name)]
+        # Indexed forms some clients send: name[0]=a&name[1]=b
+        out += [str(v) for k, v in self._pairs if k.startswith(f"{name}[") and k[len(name) + 1 : -1].isdigit()]
+        return out
+
+    def page(self, *, default: builtins.int = 20, maximum: builtins.int = 40) -> Page:
+        return Page.parse(
+            self.str("max_id"), self.str("since_id"), self.str("min_id"), self.str("limit"),
+            default=default, maximum=maximum,
+        )
+
+
+def parse_id(value: str) -> int:
+    """A path or body id; anything not a number cannot exist, so it is "not found"."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError) as exc:
+        raise NotFound("Record not found") from exc
+    if n <= 0 or n >= 2**63:
+        raise NotFound("Record not found")
+    return n
+
+
+async def read_params(request: Request) -> Params:
+    pairs: list[tuple[str, Any]] = list(request.query_params.multi_items())
+    json_body: dict[str, Any] | None = None
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if ctype == "application/json":
+            body = await request.body()
+            if body.strip():
+                try:
+                    parsed = orjson.loads(body)
+                except orjson.JSONDecodeError as exc:
+                    raise Invalid("The request body is not valid JSON") from exc
+                if not isinstance(parsed, dict):
+                    raise Invalid("The request body must be a JSON object")
+                json_body = parsed
+        elif ctype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            try:
+                form = await request.form()
+            except Exception as exc:  # malformed multipart bodies raise several types
+                raise Invalid("The request body could not be read") from exc
+            pairs += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    return Params(pairs, json_body)
+
+
+def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(data), status_code=status, headers=headers, media_type="application/json; charset=utf-8"
+    )
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    return json_response({"error": message}, status, headers)
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    if header[:7].lower() == "bearer ":
+        token = header[7:].strip()
+        return token or None
+    return None
+
+
+@dataclass
+class Ctx:
+    """What a route's work function gets: the transaction, the caller and helpers."""
+
+    uow: UnitOfWork
+    services: Services
+    params: Params
+    credentials: Credentials | None
+    request_url: str
+
+    @property
+    def session(self) -> Any:
+        return self.uow.session
+
+    @property
+    def account(self) -> Account:
+        """The calling account; routes that use it required a user token."""
+        if self.credentials is None or self.credentials.account is None:
+            raise Unauthorized("This method requires an authenticated user")
+        return self.credentials.account
+
+    @property
+    def viewer_id(self) -> int | None:
+        if self.credentials is None or self.credentials.account is None:
+            return None
+        return self.credentials.account.id
+
+    @property
+    def ser(self) -> Serializer:
+        return Serializer(self.uow.session, self.viewer_id, self.services.settings.base_url)
+
+    @property
+    def renderer(self) -> Renderer:
+        return self.services.renderer
+
+    def require(self, scope: str) -> None:
+        if self.credentials is None:
+            raise Unauthorized("The access token is invalid")
+        if not self.credentials.allows(scope):
+            raise Forbidden("This action is outside the authorized scopes")
+
+    def target(self, account_id: str) -> Account:
+        return get_account(self.uow.session, parse_id(account_id))
+
+    def paged(self, items: list[Paged[Any]], data: list[Any]) -> Response:
+        """A JSON list with Mastodon's ``Link`` header for the next and previous pages."""
+        headers: dict[str, str] = {}
+        if items:
+            headers["Link"] = link_header(self.request_url, items[-1].cursor, items[0].cursor)
+        return json_response(data, headers=headers)
+
+
+def link_header(url: str, next_max: int, prev_min: int) -> str:
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in ("max_id", "min_id", "since_id")]
+    nxt = urlunsplit(parts._replace(query=urlencode(kept + [("max_id", str(next_max))])))
+    prev = urlunsplit(parts._replace(query=urlencode(kept + [("min_id", str(prev_min))])))
+    return f'<{nxt}>; rel="next", <{prev}>; rel="prev"'
+
+
+Auth = str  # "required" (a user token), "optional", "app" (any valid token), "none"
+
+
+async def call(
+    request: Request,
+    work: Callable[[Ctx], Response],
+    *,
+    scope: str | None = None,
+    auth: Auth = "required",
+    write: bool | None = None,
+    limit_key: str | None = None,
+) -> Response:
+    """Run ``work`` in one transaction in a worker thread, after auth and rate limits."""
+    services: Services = request.app.state.services
+    params = await read_params(request)
+    token = bearer_token(request)
+    if auth in ("required", "app") and token is None:
+        raise Unauthorized("The access token is invalid")
+    rate_headers = services.limiter.hit_api(request, token)
+    if limit_key:
+        services.limiter.hit_named(limit_key, request, token)
+    is_write = request.method not in ("GET", "HEAD") if write is None else write
+    url = services.settings.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+    def run() -> Response:
+        with services.db.unit(write=is_write) as uow:
+            credentials = authenticate_token(uow.session, token) if token else None
+            if auth == "required" and (credentials is None or credentials.account is None):
+                raise Unauthorized("This method requires an authenticated user")
+            ctx = Ctx(uow, services, params, credentials, url)
+            if scope is not None and credentials is not None or scope is not None and auth in ("required", "app"):
+                ctx.require(scope)
+            response = work(ctx)
+        return response
+
+    response = await run_in_threadpool(run)
+    for k, v in rate_headers.items():
+        response.headers[k] = v
+    return response
+
+
+def reset_header(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+
+
+def token_key(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def install_error_handlers(app: Any) -> None:
+    """Map domain errors and framework errors to Mastodon's ``{"error": ...}`` shape."""
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    async def parley_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ParleyError)
+        headers: dict[str, str] = {}
+        if isinstance(exc, RateLimited):
+            headers = {
+                "X-RateLimit-Limit": str(exc.limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": reset_header(exc.reset),
+                "Retry-After": str(max(1, int(exc.reset - datetime.now(UTC).timestamp()))),
+            }
+        if isinstance(exc, Unauthorized):
+            headers["WWW-Authenticate"] = 'Bearer realm="Parley"'
+        return error_response(exc.status, exc.message, headers)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        messages = {404: "Record not found", 405: "Method not allowed"}
+        message = exc.detail if isinstance(exc.detail, str) and exc.status_code not in messages else messages.get(exc.status_code, str(exc.detail))
+        return error_response(exc.status_code, message, dict(exc.headers or {}))
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        errors: list[dict[str, Any]] = getattr(exc, "errors", lambda: [])()
+        first = errors[0] if errors else {}
+        where = ".".join(str(p) for p in first.get("loc", [])[1:]) or "request"
+        return error_response(422, f"Validation failed: {where}: {first.get('msg', 'invalid')}")
+
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error_response(500, "Internal server error")
+
+    from fastapi.exceptions import RequestValidationError
+
+    app.add_exception_handler(ParleyError, parley_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Exception, crash)

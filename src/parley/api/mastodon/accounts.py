@@ -1,0 +1,277 @@
+"""``/api/v1/accounts``, follow requests, blocks and mutes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from parley.accounts import service as accounts
+from parley.api.http import Ctx, call, json_response, parse_id
+from parley.errors import NotFound
+from parley.graph import service as graph
+from parley.pagination import Paged
+from parley.timelines import service as timelines
+
+router = APIRouter()
+
+
+@router.get("/api/v1/accounts/verify_credentials")
+async def verify_credentials(request: Request) -> Response:
+    return await call(
+        request, lambda ctx: json_response(ctx.ser.credential_account(ctx.account)), scope="profile"
+    )
+
+
+@router.patch("/api/v1/accounts/update_credentials")
+async def update_credentials(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        p = ctx.params
+        fields: list[tuple[str, str]] | None = None
+        names = [k for k in range(8) if p.str(f"fields_attributes[{k}][name]") is not None]
+        if names:
+            fields = [
+                (p.str(f"fields_attributes[{k}][name]") or "", p.str(f"fields_attributes[{k}][value]") or "")
+                for k in names
+            ]
+        elif isinstance(p.raw("fields_attributes"), (list, dict)):
+            raw = p.raw("fields_attributes")
+            items = raw.values() if isinstance(raw, dict) else raw
+            fields = [(str(f.get("name", "")), str(f.get("value", ""))) for f in items if isinstance(f, dict)]
+        change = accounts.ProfileChange(
+            display_name=p.str("display_name"),
+            note=p.str("note"),
+            locked=p.bool("locked"),
+            bot=p.bool("bot"),
+            discoverable=p.bool("discoverable"),
+            fields=fields,
+            default_visibility=p.str("source[privacy]"),
+            default_sensitive=p.bool("source[sensitive]"),
+            default_language=p.str("source[language]"),
+        )
+        account = accounts.update_profile(ctx.session, ctx.account, change)
+        return json_response(ctx.ser.credential_account(account))
+
+    return await call(request, work, scope="write:accounts")
+
+
+@router.get("/api/v1/accounts/relationships")
+async def relationships(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        ids = []
+        for raw in ctx.params.list("id"):
+            try:
+                ids.append(parse_id(raw))
+            except NotFound:
+                continue
+        return json_response(ctx.ser.relationships(ids))
+
+    return await call(request, work, scope="read:follows")
+
+
+@router.get("/api/v1/accounts/lookup")
+async def lookup(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        acct: str = ctx.params.required("acct")
+        name, _, domain = acct.lstrip("@").partition("@")
+        if domain and domain.lower() != ctx.services.settings.domain.lower():
+            raise NotFound("Record not found")
+        account = accounts.find_account(ctx.session, name)
+        if account is None:
+            raise NotFound("Record not found")
+        return json_response(ctx.ser.account(account))
+
+    return await call(request, work, auth="optional")
+
+
+@router.get("/api/v1/accounts/search")
+async def search(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        p = ctx.params
+        limit = max(1, min(p.int("limit", 40) or 40, 80))
+        rows = accounts.search_accounts(
+            ctx.session, p.required("q"), limit=limit, offset=p.int("offset", 0, minimum=0) or 0
+        )
+        return json_response([ctx.ser.account(a) for a in rows])
+
+    return await call(request, work, scope="read:accounts")
+
+
+@router.get("/api/v1/accounts/{account_id}")
+async def show(request: Request, account_id: str) -> Response:
+    return await call(request, lambda ctx: json_response(ctx.ser.account(ctx.target(account_id))), auth="optional")
+
+
+@router.get("/api/v1/accounts/{account_id}/statuses")
+async def statuses(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        p = ctx.params
+        items = timelines.account_posts(
+            ctx.session,
+            ctx.viewer_id,
+            target.id,
+            p.page(),
+            exclude_replies=bool(p.bool("exclude_replies", False)),
+            exclude_reblogs=bool(p.bool("exclude_reblogs", False)),
+            only_media=bool(p.bool("only_media", False)),
+            pinned=bool(p.bool("pinned", False)),
+            tagged=p.str("tagged"),
+        )
+        return ctx.paged(items, ctx.ser.statuses([i.item for i in items]))
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+def _account_list(ctx: Ctx, rows: list[tuple[int, int]]) -> Response:
+    loaded = ctx.ser.load_accounts(r[1] for r in rows)
+    items = [Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded]
+    if ctx.params.page().min_id is not None:
+        items.reverse()
+    return ctx.paged(items, [ctx.ser.account(loaded[i.item]) for i in items])
+
+
+@router.get("/api/v1/accounts/{account_id}/followers")
+async def followers(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        return _account_list(ctx, graph.followers_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+
+    return await call(request, work, auth="optional", scope="read:accounts")
+
+
+@router.get("/api/v1/accounts/{account_id}/following")
+async def following(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        return _account_list(ctx, graph.following_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+
+    return await call(request, work, auth="optional", scope="read:accounts")
+
+
+def _relationship_after(ctx: Ctx, target_id: int) -> Response:
+    ctx.session.flush()
+    return json_response(ctx.ser.relationships([target_id])[0])
+
+
+@router.post("/api/v1/accounts/{account_id}/follow")
+async def follow(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.follow(
+            ctx.session, ctx.account, target, reblogs=ctx.params.bool("reblogs"), notify_posts=ctx.params.bool("notify")
+        )
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:follows")
+
+
+@router.post("/api/v1/accounts/{account_id}/unfollow")
+async def unfollow(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.unfollow(ctx.session, ctx.account, target)
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:follows")
+
+
+@router.post("/api/v1/accounts/{account_id}/remove_from_followers")
+async def remove_from_followers(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.unfollow(ctx.session, target, ctx.account)
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:follows")
+
+
+@router.post("/api/v1/accounts/{account_id}/block")
+async def block(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.block(ctx.session, ctx.account, target)
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:blocks")
+
+
+@router.post("/api/v1/accounts/{account_id}/unblock")
+async def unblock(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.unblock(ctx.session, ctx.account, target)
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:blocks")
+
+
+@router.post("/api/v1/accounts/{account_id}/mute")
+async def mute(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.mute(
+            ctx.session,
+            ctx.account,
+            target,
+            notifications=bool(ctx.params.bool("notifications", True)),
+            duration=ctx.params.int("duration", 0, minimum=0) or 0,
+        )
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:mutes")
+
+
+@router.post("/api/v1/accounts/{account_id}/unmute")
+async def unmute(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        target = ctx.target(account_id)
+        graph.unmute(ctx.session, ctx.account, target)
+        return _relationship_after(ctx, target.id)
+
+    return await call(request, work, scope="write:mutes")
+
+
+@router.get("/api/v1/follow_requests")
+async def follow_requests(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        return _account_list(ctx, graph.requests_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+
+    return await call(request, work, scope="read:follows")
+
+
+@router.post("/api/v1/follow_requests/{account_id}/authorize")
+async def authorize(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        requester = ctx.target(account_id)
+        graph.authorize_request(ctx.session, ctx.account, requester.id)
+        return _relationship_after(ctx, requester.id)
+
+    return await call(request, work, scope="write:follows")
+
+
+@router.post("/api/v1/follow_requests/{account_id}/reject")
+async def reject(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        requester = ctx.target(account_id)
+        graph.reject_request(ctx.session, ctx.account, requester.id)
+        return _relationship_after(ctx, requester.id)
+
+    return await call(request, work, scope="write:follows")
+
+
+@router.get("/api/v1/blocks")
+async def blocks(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        return _account_list(ctx, graph.blocks_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+
+    return await call(request, work, scope="read:blocks")
+
+
+@router.get("/api/v1/mutes")
+async def mutes(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        return _account_list(ctx, graph.mutes_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+
+    return await call(request, work, scope="read:mutes")
+
+

@@ -1,0 +1,388 @@
+"""Mastodon API entities, serialised from domain rows in batches.
+
+Field names and shapes follow the Mastodon documentation (Status, Account, Relationship,
+Notification, Tag, Application). A page of statuses costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parley.graph.relations import Relations, load_relations
+from parley.posts.access import Seen, visible_posts
+from parley.posts.render import sanitise
+from parley.store.tables import (
+    Account,
+    Bookmark,
+    Favourite,
+    Mention,
+    Notification,
+    OAuthApp,
+    Pin,
+    Post,
+    PostTag,
+    Tag,
+)
+from parley.visibility import Context
+
+Json = dict[str, Any]
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _note_html(note: str) -> str:
+    from html import escape
+
+    if not note:
+        return ""
+    paragraphs = [p for p in note.split("\n\n") if p.strip()]
+    return sanitise("".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs))
+
+
+class Serializer:
+    """Turns domain rows into Mastodon entities for one viewer on one instance."""
+
+    def __init__(self, session: Session, viewer_id: int | None, base_url: str) -> None:
+        self.session = session
+        self.viewer_id = viewer_id
+        self.base = base_url.rstrip("/")
+        self.domain = self.base.split("://", 1)[-1].split("/", 1)[0]
+
+    # --- accounts -------------------------------------------------------------------------
+
+    def account(self, a: Account) -> Json:
+        url = f"{self.base}/@{a.username}"
+        avatar = f"{self.base}/static/avatar.png"
+        header = f"{self.base}/static/header.png"
+        fields = [
+            {"name": f.get("name", ""), "value": sanitise(_escape(f.get("value", ""))), "verified_at": None}
+            for f in json.loads(a.fields_json or "[]")
+        ]
+        created = a.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
+        return {
+            "id": str(a.id),
+            "username": a.username,
+            "acct": a.username,
+            "display_name": a.display_name,
+            "locked": a.locked,
+            "bot": a.bot,
+            "discoverable": a.discoverable,
+            "indexable": a.discoverable,
+            "group": False,
+            "created_at": iso(created),
+            "note": _note_html(a.note),
+            "url": url,
+            "uri": f"{self.base}/users/{a.username}",
+            "avatar": avatar,
+            "avatar_static": avatar,
+            "header": header,
+            "header_static": header,
+            "followers_count": a.followers_count,
+            "following_count": a.following_count,
+            "statuses_count": a.statuses_count,
+            "last_status_at": a.last_status_at.date().isoformat() if a.last_status_at else None,
+            "hide_collections": False,
+            "noindex": False,
+            "emojis": [],
+            "roles": [],
+            "fields": fields,
+            # Parley's extension: clients ignore fields they do not know.
+            "parley": {"verified": a.verified, "role": a.role},
+        }
+
+    def credential_account(self, a: Account) -> Json:
+        from sqlalchemy import func
+
+        from parley.store.tables import FollowRequest
+
+        out = self.account(a)
+        requests = self.session.scalar(
+            select(func.count()).select_from(FollowRequest).where(FollowRequest.target_account_id == a.id)
+        ) or 0
+        out["source"] = {
+            "privacy": a.default_visibility,
+            "sensitive": a.default_sensitive,
+            "language": a.default_language or "",
+            "note": a.note,
+            "fields": [
+                {"name": f.get("name", ""), "value": f.get("value", ""), "verified_at": None}
+                for f in json.loads(a.fields_json or "[]")
+            ],
+            "follow_requests_count": requests,
+            "hide_collections": False,
+            "discoverable": a.discoverable,
+            "indexable": a.discoverable,
+        }
+        out["role"] = _role(a.role)
+        return out
+
+    def accounts(self, ids: Sequence[int]) -> list[Json]:
+        rows = self.load_accounts(ids)
+        return [self.account(rows[i]) for i in ids if i in rows]
+
+    def load_accounts(self, ids: Iterable[int]) -> dict[int, Account]:
+        wanted = set(ids)
+        if not wanted:
+            return {}
+        return {a.id: a for a in self.session.scalars(select(Account).where(Account.id.in_(wanted)))}
+
+    def relationships(self, ids: Sequence[int]) -> list[Json]:
+        rel = load_relations(self.session, self.viewer_id, ids)
+        return [relationship(i, rel) for i in ids]
+
+    # --- statuses -------------------------------------------------------------------------
+
+    def statuses(self, seen: Sequence[Seen]) -> list[Json]:
+        """Serialise posts the viewer may see, with a fixed number of queries."""
+        if not seen:
+            return []
+        targets = [s.target for s in seen]
+        quoted_ids = {p.quote_of_id for p in targets if p.quote_of_id is not None}
+        quoted_rows = list(self.session.scalars(select(Post).where(Post.id.in_(quoted_ids)))) if quoted_ids else []
+        quoted_seen = {
+            q.post.id: q for q in visible_posts(self.session, self.viewer_id, quoted_rows, Context.DIRECT_LINK)
+        }
+        quoted_exists = {q.id for q in quoted_rows if q.deleted_at is None}
+        everyone: list[Post] = [s.post for s in seen] + targets + [q.post for q in quoted_seen.values()]
+        ctx = _Batch(self.session, self.viewer_id, everyone)
+        out: list[Json] = []
+        for s in seen:
+            out.append(self._status(s, ctx, quoted_seen, quoted_exists))
+        return out
+
+    def status(self, seen: Seen) -> Json:
+        return self.statuses([seen])[0]
+
+    def _status(
+        self, s: Seen, ctx: _Batch, quoted: dict[int, Seen], quoted_exists: set[int]
+    ) -> Json:
+        if s.original is not None:
+            wrapper = self._plain_status(s.post, ctx, s)
+            inner = Seen(s.original, None, s.verdict)
+            wrapper["reblog"] = self._status(inner, ctx, quoted, quoted_exists)
+            return wrapper
+        out = self._plain_status(s.post, ctx, s)
+        if s.post.quote_of_id is not None:
+            q = quoted.get(s.post.quote_of_id)
+            if q is not None:
+                out["quote"] = {"state": "accepted", "quoted_status": self._status(q, ctx, {}, set())}
+            elif s.post.quote_of_id in quoted_exists:
+                out["quote"] = {"state": "unauthorized", "quoted_status": None}
+            else:
+                out["quote"] = {"state": "deleted", "quoted_status": None}
+        return out
+
+    def _plain_status(self, p: Post, ctx: _Batch, s: Seen) -> Json:
+        author = ctx.accounts[p.account_id]
+        url = f"{self.base}/@{author.username}/{p.id}"
+        is_reblog = p.reblog_of_id is not None
+        inter = s.verdict.interactions
+        out: Json = {
+            "id": str(p.id),
+            "uri": f"{self.base}/users/{author.username}/statuses/{p.id}",
+            "url": None if is_reblog else url,
+            "created_at": iso(p.created_at),
+            "account": ctx.account_json(self, author),
+            "content": "" if is_reblog else p.content_html,
+            "visibility": p.visibility,
+            "sensitive": p.sensitive,
+            "spoiler_text": p.spoiler_text,
+            "media_attachments": [],
+            "application": ctx.application(p.app_id),
+            "mentions": [] if is_reblog else ctx.mentions_json(self, p.id),
+            "tags": [] if is_reblog else ctx.tags_json(self, p.id),
+            "emojis": [],
+            "reblogs_count": p.reblogs_count,
+            "favourites_count": p.favourites_count,
+            "replies_count": p.replies_count,
+            "quotes_count": p.quotes_count,
+            "in_reply_to_id": str(p.in_reply_to_id) if p.in_reply_to_id else None,
+            "in_reply_to_account_id": str(p.in_reply_to_account_id) if p.in_reply_to_account_id else None,
+            "reblog": None,
+            "poll": None,
+            "card": None,
+            "language": p.language,
+            "text": None,
+            "edited_at": iso(p.edited_at),
+            "quote": None,
+            "quote_approval": {
+                "automatic": ["public"] if inter.quote or p.visibility in ("public", "unlisted") else [],
+                "manual": [],
+                "current_user": "automatic" if inter.quote else "denied",
+            },
+            "parley": {
+                "interactions": {
+                    "favourite": inter.favourite,
+                    "reblog": inter.reblog,
+                    "reply": inter.reply,
+                    "quote": inter.quote,
+                }
+            },
+        }
+        if self.viewer_id is not None:
+            out["favourited"] = p.id in ctx.favourited
+            out["reblogged"] = p.id in ctx.reblogged
+            out["muted"] = False
+            out["bookmarked"] = p.id in ctx.bookmarked
+            if p.account_id == self.viewer_id and not is_reblog:
+                out["pinned"] = p.id in ctx.pinned
+            out["filtered"] = []
+        return out
+
+    def status_source(self, p: Post) -> Json:
+        return {"id": str(p.id), "text": p.text, "spoiler_text": p.spoiler_text}
+
+    def tag(self, t: Tag, *, following: bool | None = None) -> Json:
+        out: Json = {"name": t.name, "url": f"{self.base}/tags/{t.name}", "history": []}
+        if following is not None:
+            out["following"] = following
+        return out
+
+    def notification(self, n: Notification, accounts: dict[int, Account], statuses: dict[int, Json]) -> Json:
+        return {
+            "id": str(n.id),
+            "type": n.type,
+            "group_key": f"ungrouped-{n.id}",
+            "created_at": iso(n.created_at),
+            "account": self.account(accounts[n.from_account_id]),
+            "status": statuses.get(n.post_id) if n.post_id else None,
+        }
+
+    def application(self, app: OAuthApp, *, client_secret: str | None = None) -> Json:
+        out: Json = {
+            "id": str(app.id),
+            "name": app.name,
+            "website": app.website,
+            "scopes": app.scopes.split(),
+            "redirect_uri": app.redirect_uris.split("\n")[0],
+            "redirect_uris": app.redirect_uris.split("\n"),
+            "vapid_key": "",
+        }
+        if client_secret is not None:
+            out["client_id"] = app.client_id
+            out["client_secret"] = client_secret
+            out["client_secret_expires_at"] = 0
+        return out
+
+
+def _escape(value: str) -> str:
+    from html import escape
+
+    return escape(value)
+
+
+def _role(role: str) -> Json:
+    names = {"user": "", "moderator": "Moderator", "admin": "Admin"}
+    permissions = {"user": "0", "moderator": "1308", "admin": "1"}
+    return {
+        "id": {"user": "-99", "moderator": "2", "admin": "3"}[role],
+        "name": names[role],
+        "color": "",
+        "permissions": permissions[role],
+        "highlighted": role != "user",
+    }
+
+
+def relationship(account_id: int, rel: Relations) -> Json:
+    return {
+        "id": str(account_id),
+        "following": account_id in rel.following,
+        "showing_reblogs": account_id in rel.showing_reblogs,
+        "notifying": account_id in rel.notifying,
+        "languages": None,
+        "followed_by": account_id in rel.followed_by,
+        "blocking": account_id in rel.blocking,
+        "blocked_by": account_id in rel.blocked_by,
+        "muting": account_id in rel.muting,
+        "muting_notifications": account_id in rel.muting_notifications,
+        "requested": account_id in rel.requested,
+        "requested_by": account_id in rel.requested_by,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+class _Batch:
+    """Everything a page of statuses needs, loaded once."""
+
+    def __init__(self, session: Session, viewer_id: int | None, posts: list[Post]) -> None:
+        post_ids = {p.id for p in posts}
+        author_ids = {p.account_id for p in posts}
+        mention_rows = list(
+            session.execute(select(Mention.post_id, Mention.account_id).where(Mention.post_id.in_(post_ids)))
+        )
+        author_ids.update(r[1] for r in mention_rows)
+        self.accounts = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(author_ids)))}
+        self.mentions: dict[int, list[int]] = {}
+        for post_id, account_id in mention_rows:
+            self.mentions.setdefault(post_id, []).append(account_id)
+        self.tags: dict[int, list[Tag]] = {}
+        for post_id, tag in session.execute(
+            select(PostTag.post_id, Tag).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(post_ids))
+        ):
+            self.tags.setdefault(post_id, []).append(tag)
+        app_ids = {p.app_id for p in posts if p.app_id}
+        self.apps = {
+            a.id: a for a in session.scalars(select(OAuthApp).where(OAuthApp.id.in_(app_ids)))
+        } if app_ids else {}
+        self.favourited: set[int] = set()
+        self.reblogged: set[int] = set()
+        self.bookmarked: set[int] = set()
+        self.pinned: set[int] = set()
+        if viewer_id is not None:
+            self.favourited = set(
+                session.scalars(
+                    select(Favourite.post_id).where(Favourite.account_id == viewer_id, Favourite.post_id.in_(post_ids))
+                )
+            )
+            self.reblogged = set(
+                session.scalars(
+                    select(Post.reblog_of_id).where(
+                        Post.account_id == viewer_id, Post.reblog_of_id.in_(post_ids), Post.deleted_at.is_(None)
+                    )
+                )
+            )
+            self.bookmarked = set(
+                session.scalars(
+                    select(Bookmark.post_id).where(Bookmark.account_id == viewer_id, Bookmark.post_id.in_(post_ids))
+                )
+            )
+            self.pinned = set(
+                session.scalars(select(Pin.post_id).where(Pin.account_id == viewer_id, Pin.post_id.in_(post_ids)))
+            )
+        self._account_json: dict[int, Json] = {}
+
+    def account_json(self, ser: Serializer, a: Account) -> Json:
+        if a.id not in self._account_json:
+            self._account_json[a.id] = ser.account(a)
+        return self._account_json[a.id]
+
+    def mentions_json(self, ser: Serializer, post_id: int) -> list[Json]:
+        out = []
+        for account_id in self.mentions.get(post_id, []):
+            a = self.accounts.get(account_id)
+            if a is not None:
+                out.append(
+                    {"id": str(a.id), "username": a.username, "url": f"{ser.base}/@{a.username}", "acct": a.username}
+                )
+        return out
+
+    def tags_json(self, ser: Serializer, post_id: int) -> list[Json]:
+        return [{"name": t.name.lower(), "url": f"{ser.base}/tags/{t.name.lower()}"} for t in self.tags.get(post_id, [])]
+
+    def application(self, app_id: int | None) -> Json | None:
+        app = self.apps.get(app_id) if app_id else None
+        if app is None:
+            return None
+        return {"name": app.name, "website": app.website}

@@ -1,0 +1,256 @@
+"""``/api/v1/statuses``: create, read, edit, delete and interact with posts."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from sqlalchemy import select
+from starlette.responses import Response
+
+from parley.api.http import Ctx, call, json_response, parse_id
+from parley.errors import Invalid
+from parley.pagination import Paged
+from parley.posts import service as posts
+from parley.posts.access import Seen, get_post_for
+from parley.store.tables import Favourite, Post, PostEdit
+from parley.visibility import NONE, Context, Show, Verdict
+
+router = APIRouter()
+
+
+def _seen(ctx: Ctx, post: Post) -> Seen:
+    ctx.session.flush()
+    return get_post_for(ctx.session, ctx.viewer_id, post.id)
+
+
+@router.post("/api/v1/statuses")
+async def create(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        p = ctx.params
+        if p.list("media_ids"):
+            raise Invalid("Validation failed: Media attachments are not supported yet")
+        if p.raw("poll") is not None or p.str("poll[options][]") is not None:
+            raise Invalid("Validation failed: Polls are not supported")
+        if p.str("scheduled_at"):
+            raise Invalid("Validation failed: Scheduled posts are not supported yet")
+        data = posts.PostInput(
+            text=p.str("status") or "",
+            visibility=p.str("visibility"),
+            in_reply_to_id=p.id("in_reply_to_id"),
+            quoted_status_id=p.id("quoted_status_id"),
+            sensitive=p.bool("sensitive"),
+            spoiler_text=p.str("spoiler_text") or "",
+            language=p.str("language"),
+            idempotency_key=request.headers.get("idempotency-key"),
+            app_id=ctx.credentials.app_id if ctx.credentials else None,
+        )
+        post = posts.create_post(ctx.session, ctx.account, data, ctx.renderer)
+        return json_response(ctx.ser.status(_seen(ctx, post)))
+
+    return await call(request, work, scope="write:statuses", limit_key="post")
+
+
+@router.get("/api/v1/statuses")
+async def show_many(request: Request) -> Response:
+    def work(ctx: Ctx) -> Response:
+        from parley.posts.access import visible_posts
+
+        ids = []
+        for raw in ctx.params.list("id")[:40]:
+            try:
+                ids.append(parse_id(raw))
+            except Exception:
+                continue
+        rows = {p.id: p for p in ctx.session.scalars(select(Post).where(Post.id.in_(ids)))}
+        seen = visible_posts(ctx.session, ctx.viewer_id, [rows[i] for i in ids if i in rows], Context.DIRECT_LINK)
+        return json_response(ctx.ser.statuses(seen))
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+@router.get("/api/v1/statuses/{status_id}")
+async def show(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        return json_response(ctx.ser.status(get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))))
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+@router.delete("/api/v1/statuses/{status_id}")
+async def delete(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        post = posts.delete_post(ctx.session, ctx.account, parse_id(status_id))
+        # The deleted post, with its source text, so clients can "delete and redraft".
+        out = ctx.ser.status(_deleted_view(post))
+        out["text"] = post.text
+        return json_response(out)
+
+    return await call(request, work, scope="write:statuses")
+
+
+def _deleted_view(post: Post) -> Seen:
+    return Seen(post, None, Verdict(Show.SHOWN, NONE))
+
+
+@router.put("/api/v1/statuses/{status_id}")
+async def edit(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        p = ctx.params
+        if p.list("media_ids"):
+            raise Invalid("Validation failed: Media attachments are not supported yet")
+        data = posts.PostEditInput(
+            text=p.str("status") or "",
+            spoiler_text=p.str("spoiler_text"),
+            sensitive=p.bool("sensitive"),
+            language=p.str("language"),
+        )
+        post = posts.edit_post(ctx.session, ctx.account, parse_id(status_id), data, ctx.renderer)
+        return json_response(ctx.ser.status(_seen(ctx, post)))
+
+    return await call(request, work, scope="write:statuses")
+
+
+@router.get("/api/v1/statuses/{status_id}/history")
+async def history(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        seen = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))
+        post = seen.target
+        author = ctx.ser.account(ctx.ser.load_accounts([post.account_id])[post.account_id])
+        edits = list(ctx.session.scalars(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id)))
+        from parley.api.mastodon.entities import iso
+
+        versions = [
+            {
+                "content": e.content_html,
+                "spoiler_text": e.spoiler_text,
+                "sensitive": e.sensitive,
+                "created_at": iso(e.created_at),
+                "account": author,
+                "poll": None,
+                "media_attachments": [],
+                "emojis": [],
+            }
+            for e in edits
+        ]
+        if not versions:
+            versions = [
+                {
+                    "content": post.content_html,
+                    "spoiler_text": post.spoiler_text,
+                    "sensitive": post.sensitive,
+                    "created_at": iso(post.created_at),
+                    "account": author,
+                    "poll": None,
+                    "media_attachments": [],
+                    "emojis": [],
+                }
+            ]
+        return json_response(versions)
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+@router.get("/api/v1/statuses/{status_id}/source")
+async def source(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        seen = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))
+        return json_response(ctx.ser.status_source(seen.target))
+
+    return await call(request, work, scope="read:statuses")
+
+
+@router.get("/api/v1/statuses/{status_id}/context")
+async def context(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        ancestors, descendants = posts.context_of(ctx.session, ctx.viewer_id, parse_id(status_id))
+        both = ctx.ser.statuses(ancestors + descendants)
+        return json_response({"ancestors": both[: len(ancestors)], "descendants": both[len(ancestors) :]})
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+def _action(verb: str, scope: str) -> Callable[[Request, str], Awaitable[Response]]:
+    fn = getattr(posts, verb)
+
+    async def route(request: Request, status_id: str) -> Response:
+        def work(ctx: Ctx) -> Response:
+            if verb == "reblog":
+                result = fn(ctx.session, ctx.account, parse_id(status_id), visibility=ctx.params.str("visibility") or "public")
+            else:
+                result = fn(ctx.session, ctx.account, parse_id(status_id))
+            return json_response(ctx.ser.status(_seen(ctx, result)))
+
+        return await call(request, work, scope=scope)
+
+    route.__name__ = verb
+    return route
+
+
+for _verb, _scope in (
+    ("favourite", "write:favourites"),
+    ("unfavourite", "write:favourites"),
+    ("reblog", "write:statuses"),
+    ("unreblog", "write:statuses"),
+    ("bookmark", "write:bookmarks"),
+    ("unbookmark", "write:bookmarks"),
+    ("pin", "write:accounts"),
+    ("unpin", "write:accounts"),
+):
+    router.add_api_route(f"/api/v1/statuses/{{status_id}}/{_verb}", _action(_verb, _scope), methods=["POST"])
+
+
+@router.get("/api/v1/statuses/{status_id}/favourited_by")
+async def favourited_by(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        from parley.pagination import apply
+
+        target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
+        page = ctx.params.page(default=40, maximum=80)
+        stmt = select(Favourite.id, Favourite.account_id).where(Favourite.post_id == target.id)
+        rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Favourite.id, page))]
+        return _accounts(ctx, rows, page.min_id is not None)
+
+    return await call(request, work, auth="optional", scope="read:accounts")
+
+
+@router.get("/api/v1/statuses/{status_id}/reblogged_by")
+async def reblogged_by(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        from parley.pagination import apply
+
+        target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
+        page = ctx.params.page(default=40, maximum=80)
+        stmt = select(Post.id, Post.account_id).where(Post.reblog_of_id == target.id, Post.deleted_at.is_(None))
+        rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Post.id, page))]
+        return _accounts(ctx, rows, page.min_id is not None)
+
+    return await call(request, work, auth="optional", scope="read:accounts")
+
+
+@router.get("/api/v1/statuses/{status_id}/quotes")
+async def quotes(request: Request, status_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        from parley.posts.access import visible_posts
+
+        target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
+        page = ctx.params.page()
+        from parley.pagination import apply
+
+        stmt = select(Post).where(Post.quote_of_id == target.id, Post.deleted_at.is_(None))
+        rows = list(ctx.session.scalars(apply(stmt, Post.id, page)))
+        if page.min_id is not None:
+            rows.reverse()
+        seen = visible_posts(ctx.session, ctx.viewer_id, rows, Context.THREAD)
+        items = [Paged(s.post.id, s) for s in seen]
+        return ctx.paged(items, ctx.ser.statuses(seen))
+
+    return await call(request, work, auth="optional", scope="read:statuses")
+
+
+def _accounts(ctx: Ctx, rows: list[tuple[int, int]], ascending: bool) -> Response:
+    if ascending:
+        rows.reverse()
+    loaded = ctx.ser.load_accounts(r[1] for r in rows)
+    items = [Paged(c, a) for c, a in rows if a in loaded]
+    return ctx.paged(items, [ctx.ser.account(loaded[i.item]) for i in items])

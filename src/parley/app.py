@@ -1,0 +1,106 @@
+"""``create_app(settings)``: the ASGI application of one Parley instance."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from parley import __version__
+from parley.accounts.sessions import account_for_session
+from parley.api.http import error_response, install_error_handlers
+from parley.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
+from parley.services import Services
+from parley.settings import Settings
+from parley.web import pages
+
+
+class BodyLimit:
+    """Refuse request bodies over ``limit`` bytes with 413, before anything reads them."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await error_response(413, f"The request body is larger than {self.limit} bytes")(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.limit:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await error_response(413, f"The request body is larger than {self.limit} bytes")(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
+    """Build the app; ``services`` may be passed in by tests that share a database."""
+    settings = settings.with_secret()
+    services = services or Services.build(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        services.close()
+
+    app = FastAPI(
+        title="Parley",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/parley/docs",
+        openapi_url="/api/parley/v1/openapi.json",
+        redoc_url=None,
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (instance, apps, accounts, statuses, timelines, notifications, search):
+        app.include_router(module.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
+
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request) -> Response:
+        def run() -> Any:
+            with services.db.unit(write=False) as uow:
+                return account_for_session(uow.session, request.cookies.get(pages.SESSION_COOKIE))
+
+        account = await run_in_threadpool(run)
+        return pages._page(
+            request,
+            "index.html",
+            account=account,
+            instance_title=settings.instance_title,
+            description=settings.instance_description,
+        )
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        return Response(b'{"status":"ok"}', media_type="application/json")
+
+    app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
+    return app

@@ -1,0 +1,1 @@
+"""The follow graph: follows, follow requests, blocks, mutes, relationships."""

@@ -1,0 +1,1 @@
+"""Notifications: who did what that concerns you."""

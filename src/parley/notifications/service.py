@@ -1,0 +1,109 @@
+"""Creating, listing and dismissing notifications."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from parley import ids
+from parley.errors import Invalid, NotFound
+from parley.graph.relations import load_relations
+from parley.pagination import Page, apply
+from parley.store.tables import Marker, Notification
+
+TYPES = (
+    "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll",
+    "update", "quote", "quoted_update", "admin.sign_up", "admin.report", "moderation_warning",
+)
+
+
+def notify(
+    session: Session, recipient_id: int, from_id: int, type_: str, post_id: int | None = None
+) -> Notification | None:
+    """Record a notification unless the recipient has shut the sender out.
+
+    Nobody is notified of their own acts; a recipient who blocks the sender, or mutes them
+    with notifications hidden, gets nothing; a sender the recipient is blocked by is
+    already stopped by the write paths.
+    """
+    if recipient_id == from_id:
+        return None
+    rel = load_relations(session, recipient_id, [from_id])
+    if from_id in rel.blocking or from_id in rel.blocked_by:
+        return None
+    if from_id in rel.muting_notifications:
+        return None
+    if type_ not in TYPES:
+        raise ValueError(f"unknown notification type {type_}")
+    row = Notification(
+        id=ids.new_id(), account_id=recipient_id, from_account_id=from_id, type=type_, post_id=post_id
+    )
+    session.add(row)
+    return row
+
+
+def check_types(values: list[str]) -> list[str]:
+    bad = [t for t in values if t not in TYPES]
+    if bad:
+        raise Invalid(f"Unknown notification types: {', '.join(bad)}")
+    return values
+
+
+def list_rows(
+    session: Session,
+    account_id: int,
+    page: Page,
+    *,
+    types: list[str] | None = None,
+    exclude_types: list[str] | None = None,
+    from_account_id: int | None = None,
+) -> list[tuple[int, Notification]]:
+    """One page of the account's notification rows, unfiltered by visibility."""
+    stmt = select(Notification).where(Notification.account_id == account_id)
+    if types:
+        stmt = stmt.where(Notification.type.in_(types))
+    if exclude_types:
+        stmt = stmt.where(Notification.type.not_in(exclude_types))
+    if from_account_id is not None:
+        stmt = stmt.where(Notification.from_account_id == from_account_id)
+    return [(n.id, n) for n in session.scalars(apply(stmt, Notification.id, page))]
+
+
+def get_notification(session: Session, account_id: int, notification_id: int) -> Notification:
+    row = session.get(Notification, notification_id)
+    if row is None or row.account_id != account_id:
+        raise NotFound("Record not found")
+    return row
+
+
+def dismiss(session: Session, account_id: int, notification_id: int) -> None:
+    session.delete(get_notification(session, account_id, notification_id))
+
+
+def clear(session: Session, account_id: int) -> None:
+    session.execute(delete(Notification).where(Notification.account_id == account_id))
+
+
+def unread_count(session: Session, account_id: int, *, limit: int = 100) -> int:
+    """Notifications newer than the ``notifications`` marker, capped at ``limit``."""
+    last_read = session.scalar(
+        select(Marker.last_read_id).where(
+            Marker.account_id == account_id, Marker.timeline == "notifications"
+        )
+    ) or 0
+    sub = (
+        select(Notification.id)
+        .where(Notification.account_id == account_id, Notification.id > last_read)
+        .limit(limit)
+        .subquery()
+    )
+    return int(session.scalar(select(func.count()).select_from(sub)) or 0)
+
+
+def retract(session: Session, *, from_id: int, type_: str, post_id: int | None, recipient_id: int | None = None) -> None:
+    """Remove a notification whose cause was undone (an unfavourite, a deleted post)."""
+    stmt = delete(Notification).where(Notification.from_account_id == from_id, Notification.type == type_)
+    stmt = stmt.where(Notification.post_id == post_id) if post_id is not None else stmt
+    if recipient_id is not None:
+        stmt = stmt.where(Notification.account_id == recipient_id)
+    session.execute(stmt)

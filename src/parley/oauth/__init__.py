@@ -1,0 +1,1 @@
+"""OAuth 2 as Mastodon does it, through Authlib's authorization server."""

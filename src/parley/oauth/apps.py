@@ -1,0 +1,155 @@
+"""Client applications and access tokens: registration, lookup, creation for scripts."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from parley import ids
+from parley.errors import Invalid, Unauthorized
+from parley.oauth import scopes as sc
+from parley.store.tables import Account, OAuthApp, OAuthToken, utcnow
+
+OOB = "urn:ietf:wg:oauth:2.0:oob"
+
+
+def digest(secret: str) -> str:
+    """Tokens, codes and client secrets are stored only as their SHA-256."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewApp:
+    app: OAuthApp
+    client_secret: str
+
+
+def check_redirect_uris(raw: str | list[str]) -> list[str]:
+    uris = raw if isinstance(raw, list) else raw.split()
+    uris = [u.strip() for u in uris if u.strip()]
+    if not uris:
+        raise Invalid("Validation failed: Redirect URI can't be blank")
+    for uri in uris:
+        if uri == OOB:
+            continue
+        if ":" not in uri or uri.startswith(("javascript:", "data:")) or len(uri) > 2000:
+            raise Invalid(f"Validation failed: Redirect URI must be an absolute URI: {uri[:100]}")
+    return uris
+
+
+def register_app(
+    session: Session,
+    *,
+    name: str,
+    redirect_uris: str | list[str],
+    scopes: str | None,
+    website: str | None = None,
+    owner: Account | None = None,
+) -> NewApp:
+    """Register a client application (``POST /api/v1/apps``)."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Validation failed: Application name can't be blank")
+    if len(name) > 200:
+        raise Invalid("Validation failed: Application name is too long (maximum is 200 characters)")
+    uris = check_redirect_uris(redirect_uris)
+    requested = sc.parse(scopes) or ["read"]
+    bad = sc.unknown(requested)
+    if bad:
+        raise Invalid(f"Validation failed: Scopes are invalid: {' '.join(bad)}")
+    secret = secrets.token_urlsafe(32)
+    app = OAuthApp(
+        id=ids.new_id(),
+        client_id=secrets.token_urlsafe(32),
+        client_secret_hash=digest(secret),
+        name=name,
+        website=website or None,
+        redirect_uris="\n".join(uris),
+        scopes=" ".join(requested),
+        owner_id=owner.id if owner else None,
+    )
+    session.add(app)
+    session.flush()
+    return NewApp(app, secret)
+
+
+def find_app(session: Session, client_id: str | None) -> OAuthApp | None:
+    if not client_id:
+        return None
+    return session.scalar(select(OAuthApp).where(OAuthApp.client_id == client_id))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Who is calling: the account (None for an app-only token), the app, and the scopes."""
+
+    account: Account | None
+    app_id: int | None
+    scopes: frozenset[str]
+    token_id: int
+
+    def allows(self, scope: str) -> bool:
+        return sc.grants(self.scopes, scope)
+
+
+def authenticate_token(session: Session, token: str) -> Credentials:
+    """The credentials of a bearer token, or ``Unauthorized``."""
+    row = session.scalar(
+        select(OAuthToken).where(OAuthToken.access_token_hash == digest(token))
+    )
+    now = utcnow()
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized("The access token is invalid")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthorized("The access token expired")
+    account = session.get(Account, row.account_id) if row.account_id else None
+    return Credentials(account, row.app_id, frozenset(sc.parse(row.scope)), row.id)
+
+
+def issue_token(
+    session: Session,
+    *,
+    account: Account | None,
+    app: OAuthApp | None,
+    scope: str,
+    access_token: str | None = None,
+    refresh_token: str | None = None,
+    expires_at: datetime | None = None,
+) -> str:
+    """Store a token (hashed) and return its plain value."""
+    access_token = access_token or secrets.token_urlsafe(32)
+    session.add(
+        OAuthToken(
+            id=ids.new_id(),
+            access_token_hash=digest(access_token),
+            refresh_token_hash=digest(refresh_token) if refresh_token else None,
+            app_id=app.id if app else None,
+            account_id=account.id if account else None,
+            scope=scope,
+            expires_at=expires_at,
+        )
+    )
+    session.flush()
+    return access_token
+
+
+def create_personal_token(session: Session, account: Account, scope: str) -> str:
+    """A token for scripts (``parley token create``), tied to a per-account CLI app."""
+    requested = sc.parse(scope) or ["read"]
+    bad = sc.unknown(requested)
+    if bad:
+        raise Invalid(f"Unknown scopes: {' '.join(bad)}")
+    return issue_token(session, account=account, app=None, scope=" ".join(requested))
+
+
+def revoke_tokens_of(session: Session, account_id: int, app_id: int) -> None:
+    session.execute(
+        update(OAuthToken)
+        .where(OAuthToken.account_id == account_id, OAuthToken.app_id == app_id)
+        .values(revoked_at=utcnow())
+    )

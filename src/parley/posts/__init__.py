@@ -1,0 +1,1 @@
+"""Posts: writing, editing, deleting, interacting, and reading them for a viewer."""

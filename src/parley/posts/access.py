@@ -1,0 +1,110 @@
+"""Loading posts for a viewer: facts in batches, verdicts from ``parley.visibility``.
+
+This is the only way a read path gets posts it will show someone (``get_post_for``,
+``visible_posts``). A post the viewer may not see is "not found", never "forbidden".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parley.errors import NotFound
+from parley.graph.relations import Relations, load_relations
+from parley.store.tables import Mention, Post
+from parley.visibility import Context, PostFacts, Verdict, ViewerFacts, decide
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A post the viewer may see, the original it reposts (if any), and the verdict."""
+
+    post: Post
+    original: Post | None
+    verdict: Verdict
+
+    @property
+    def target(self) -> Post:
+        """The post that interactions act on: the original of a repost."""
+        return self.original or self.post
+
+
+def _verdict(post: Post, rel: Relations, mentioned: set[int], context: Context) -> Verdict:
+    viewer = ViewerFacts(
+        viewer_id=rel.viewer_id,
+        follows_author=post.account_id in rel.following,
+        mentioned=post.id in mentioned,
+        blocks_author=post.account_id in rel.blocking,
+        blocked_by_author=post.account_id in rel.blocked_by,
+        mutes_author=post.account_id in rel.muting,
+    )
+    facts = PostFacts(
+        author_id=post.account_id,
+        visibility=post.visibility,
+        deleted=post.deleted_at is not None,
+        is_reblog=post.reblog_of_id is not None,
+    )
+    return decide(facts, viewer, context)
+
+
+def visible_posts(
+    session: Session,
+    viewer_id: int | None,
+    posts: Sequence[Post],
+    context: Context,
+) -> list[Seen]:
+    """The posts of ``posts`` the viewer may see in ``context``, in the same order.
+
+    A repost is seen only if both it and its original are visible. Costs a fixed number
+    of queries whatever the number of posts.
+    """
+    if not posts:
+        return []
+    originals_ids = {p.reblog_of_id for p in posts if p.reblog_of_id is not None}
+    originals = {
+        p.id: p for p in session.scalars(select(Post).where(Post.id.in_(originals_ids)))
+    } if originals_ids else {}
+    everyone = list(posts) + list(originals.values())
+    authors = {p.account_id for p in everyone}
+    rel = load_relations(session, viewer_id, authors)
+    mentioned: set[int] = set()
+    private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
+    if viewer_id is not None and private_ids:
+        mentioned = set(
+            session.scalars(
+                select(Mention.post_id).where(
+                    Mention.post_id.in_(private_ids), Mention.account_id == viewer_id
+                )
+            )
+        )
+    out: list[Seen] = []
+    for post in posts:
+        verdict = _verdict(post, rel, mentioned, context)
+        if not verdict.visible:
+            continue
+        original = None
+        if post.reblog_of_id is not None:
+            original = originals.get(post.reblog_of_id)
+            if original is None:
+                continue
+            verdict = _verdict(original, rel, mentioned, context)
+            if not verdict.visible:
+                continue
+        out.append(Seen(post, original, verdict))
+    return out
+
+
+def get_post_for(
+    session: Session, viewer_id: int | None, post_id: int, context: Context = Context.DIRECT_LINK
+) -> Seen:
+    """The post ``post_id`` as ``viewer_id`` may see it, or ``NotFound``."""
+    post = session.get(Post, post_id)
+    if post is None:
+        raise NotFound("Record not found")
+    seen = visible_posts(session, viewer_id, [post], context)
+    if not seen:
+        raise NotFound("Record not found")
+    return seen[0]

@@ -1,0 +1,489 @@
+"""Writes on posts: create, edit, delete, favourite, reblog, bookmark, pin.
+
+Each function checks, writes and records its notifications in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from parley import ids, text
+from parley.accounts.service import VISIBILITIES
+from parley.errors import Forbidden, Invalid, NotFound
+from parley.graph.relations import load_relations
+from parley.notifications.service import notify, retract
+from parley.posts.access import Seen, get_post_for
+from parley.posts.render import Renderer
+from parley.search.fulltext import index_post, unindex_post
+from parley.store.db import rowcount
+from parley.store.tables import (
+    Account,
+    Bookmark,
+    Favourite,
+    Follow,
+    IdempotencyKey,
+    Mention,
+    Pin,
+    Post,
+    PostEdit,
+    PostTag,
+    Tag,
+    utcnow,
+)
+from parley.visibility import Context
+
+MAX_CHARS = 280
+# Raw characters, links at full length. Bounds the work of twitter-text's URL pattern,
+# which backtracks quadratically on long runs of dotted labels (~0.6 s at 2,000).
+MAX_RAW_CHARS = 2000
+MAX_SPOILER = 500
+MAX_PINS = 5
+IDEMPOTENCY_TTL = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class PostInput:
+    """What a person asks to post (``POST /api/v1/statuses``)."""
+
+    text: str
+    visibility: str | None = None
+    in_reply_to_id: int | None = None
+    quoted_status_id: int | None = None
+    sensitive: bool | None = None
+    spoiler_text: str = ""
+    language: str | None = None
+    idempotency_key: str | None = None
+    app_id: int | None = None
+    media_ids: list[int] = field(default_factory=list)
+    created_at: datetime | None = None  # back-dating, for imports and the demo only
+
+
+def check_text(body: str, spoiler: str = "") -> None:
+    """Refuse text that twitter-text would refuse: empty, too long, or invalid characters."""
+    if not body.strip():
+        raise Invalid("Validation failed: Text can't be blank")
+    if len(body) > MAX_RAW_CHARS:
+        raise Invalid(
+            f"Validation failed: Text is too long ({len(body)} characters with links at full "
+            f"length; the limit is {MAX_RAW_CHARS}, and {MAX_CHARS} with links counted as 23)"
+        )
+    result = text.parse_post(body)
+    if result.weighted_length > MAX_CHARS:
+        raise Invalid(
+            f"Validation failed: Text is too long ({result.weighted_length} characters; "
+            f"the limit is {MAX_CHARS})"
+        )
+    if not result.valid:
+        raise Invalid("Validation failed: Text contains characters that are not allowed")
+    if len(spoiler) > MAX_SPOILER:
+        raise Invalid(f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
+
+
+def _check_language(language: str | None) -> str | None:
+    if language in (None, ""):
+        return None
+    assert language is not None
+    if not (2 <= len(language) <= 3 and language.isalpha()):
+        raise Invalid("Validation failed: Language is not a valid ISO 639 code")
+    return language.lower()
+
+
+def create_post(session: Session, author: Account, data: PostInput, renderer: Renderer) -> Post:
+    """Publish a post (a reply or a quote when asked), notify and index it."""
+    if data.idempotency_key:
+        existing = _idempotent(session, author.id, data.idempotency_key)
+        if existing is not None:
+            return existing
+    visibility = data.visibility or author.default_visibility
+    if visibility not in VISIBILITIES:
+        raise Invalid("Validation failed: Visibility must be public, unlisted, private or direct")
+    check_text(data.text, data.spoiler_text)
+    language = _check_language(data.language) or author.default_language
+
+    parent: Post | None = None
+    if data.in_reply_to_id is not None:
+        parent = _interaction_target(session, author, data.in_reply_to_id, "reply")
+    quoted: Post | None = None
+    if data.quoted_status_id is not None:
+        quoted = _interaction_target(session, author, data.quoted_status_id, "quote")
+
+    now = data.created_at or utcnow()
+    post_id = ids.new_id(data.created_at)
+    rendered = renderer.render(session, data.text)
+    post = Post(
+        id=post_id,
+        account_id=author.id,
+        text=data.text,
+        content_html=rendered.html,
+        spoiler_text=data.spoiler_text or "",
+        visibility=visibility,
+        sensitive=bool(data.sensitive) or bool(data.spoiler_text) or author.default_sensitive,
+        language=language,
+        in_reply_to_id=parent.id if parent else None,
+        in_reply_to_account_id=parent.account_id if parent else None,
+        conversation_id=(parent.conversation_id or parent.id) if parent else post_id,
+        quote_of_id=quoted.id if quoted else None,
+        app_id=data.app_id,
+        created_at=now,
+    )
+    session.add(post)
+    session.flush()
+    _link_entities(session, post, rendered.mentions, rendered.tags)
+
+    session.execute(
+        update(Account)
+        .where(Account.id == author.id)
+        .values(statuses_count=Account.statuses_count + 1, last_status_at=now)
+    )
+    if parent is not None:
+        session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    if quoted is not None:
+        session.execute(update(Post).where(Post.id == quoted.id).values(quotes_count=Post.quotes_count + 1))
+    if data.idempotency_key:
+        session.add(IdempotencyKey(account_id=author.id, key=data.idempotency_key[:200], post_id=post.id))
+
+    _notify_new_post(session, post, rendered.mentions, quoted)
+    index_post(session, post)
+    return post
+
+
+def _idempotent(session: Session, account_id: int, key: str) -> Post | None:
+    row = session.get(IdempotencyKey, (account_id, key[:200]))
+    if row is None:
+        return None
+    if row.created_at + IDEMPOTENCY_TTL < utcnow():
+        session.delete(row)
+        session.flush()
+        return None
+    post = session.get(Post, row.post_id)
+    return post if post is not None and post.deleted_at is None else None
+
+
+def _interaction_target(session: Session, actor: Account, post_id: int, verb: str) -> Post:
+    """The post ``actor`` wants to reply to, quote, favourite or reblog, if allowed."""
+    seen = get_post_for(session, actor.id, post_id)
+    target = seen.target
+    # Interactions act on the original of a repost; check the verdict for it.
+    if seen.original is not None:
+        seen = get_post_for(session, actor.id, target.id)
+    allowed = getattr(seen.verdict.interactions, verb)
+    if not allowed:
+        raise Invalid(_REFUSALS[verb])
+    if verb in ("reply", "quote", "favourite", "reblog"):
+        rel = load_relations(session, actor.id, [target.account_id])
+        if target.account_id in rel.blocked_by:
+            raise NotFound("Record not found")
+    return target
+
+
+_REFUSALS = {
+    "reply": "Validation failed: You cannot reply to this post",
+    "quote": "Validation failed: This post cannot be quoted",
+    "favourite": "Validation failed: This post cannot be liked",
+    "reblog": "Validation failed: This post cannot be reposted",
+}
+
+
+def _link_entities(session: Session, post: Post, mentions: list[Account], tags: list[str]) -> None:
+    for account in mentions:
+        session.add(Mention(post_id=post.id, account_id=account.id))
+    for tag in _upsert_tags(session, tags):
+        session.add(PostTag(post_id=post.id, tag_id=tag.id))
+    session.flush()
+
+
+def _upsert_tags(session: Session, names: list[str]) -> list[Tag]:
+    out: list[Tag] = []
+    seen: set[str] = set()
+    for name in names:
+        lower = name.lower()
+        if lower in seen:
+            continue
+        seen.add(lower)
+        tag = session.scalar(select(Tag).where(Tag.name_lower == lower))
+        if tag is None:
+            tag = Tag(id=ids.new_id(), name=name, name_lower=lower)
+            session.add(tag)
+            session.flush()
+        out.append(tag)
+    return out
+
+
+def _notify_new_post(session: Session, post: Post, mentions: list[Account], quoted: Post | None) -> None:
+    audience = {a.id for a in mentions}
+    for account in mentions:
+        notify(session, account.id, post.account_id, "mention", post.id)
+    if quoted is not None and quoted.account_id not in audience:
+        notify(session, quoted.account_id, post.account_id, "quote", post.id)
+    if post.visibility in ("public", "unlisted", "private") and post.in_reply_to_id is None:
+        subscribers = session.scalars(
+            select(Follow.account_id).where(Follow.target_account_id == post.account_id, Follow.notify.is_(True))
+        )
+        for follower_id in subscribers:
+            if follower_id not in audience:
+                notify(session, follower_id, post.account_id, "status", post.id)
+
+
+def _own_post(session: Session, account: Account, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None or post.reblog_of_id is not None:
+        raise NotFound("Record not found")
+    if post.account_id != account.id:
+        # Someone else's post: say "not found" if they may not see it, else forbid.
+        get_post_for(session, account.id, post_id)
+        raise Forbidden("This action is not allowed")
+    return post
+
+
+@dataclass(frozen=True)
+class PostEditInput:
+    text: str
+    spoiler_text: str | None = None
+    sensitive: bool | None = None
+    language: str | None = None
+
+
+def edit_post(session: Session, author: Account, post_id: int, data: PostEditInput, renderer: Renderer) -> Post:
+    """Change a post's text; the versions are kept for the history view."""
+    post = _own_post(session, author, post_id)
+    spoiler = post.spoiler_text if data.spoiler_text is None else data.spoiler_text
+    check_text(data.text, spoiler)
+    if not session.scalar(select(func.count()).select_from(PostEdit).where(PostEdit.post_id == post.id)):
+        # The first edit also records the original, so the history starts at the beginning.
+        session.add(
+            PostEdit(
+                id=ids.new_id(post.created_at),
+                post_id=post.id,
+                text=post.text,
+                content_html=post.content_html,
+                spoiler_text=post.spoiler_text,
+                sensitive=post.sensitive,
+                created_at=post.created_at,
+            )
+        )
+    rendered = renderer.render(session, data.text)
+    old_mentions = set(session.scalars(select(Mention.account_id).where(Mention.post_id == post.id)))
+    post.text = data.text
+    post.content_html = rendered.html
+    post.spoiler_text = spoiler
+    if data.sensitive is not None:
+        post.sensitive = data.sensitive
+    if data.spoiler_text:
+        post.sensitive = True
+    if data.language is not None:
+        post.language = _check_language(data.language)
+    now = utcnow()
+    post.edited_at = now
+    session.add(
+        PostEdit(
+            id=ids.new_id(),
+            post_id=post.id,
+            text=post.text,
+            content_html=post.content_html,
+            spoiler_text=post.spoiler_text,
+            sensitive=post.sensitive,
+            created_at=now,
+        )
+    )
+    session.execute(delete(Mention).where(Mention.post_id == post.id))
+    session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    _link_entities(session, post, rendered.mentions, rendered.tags)
+    for account in rendered.mentions:
+        if account.id not in old_mentions:
+            notify(session, account.id, author.id, "mention", post.id)
+    # Those who reposted or quoted it are told it changed, as Mastodon does.
+    for account_id in set(session.scalars(select(Post.account_id).where(Post.reblog_of_id == post.id))):
+        notify(session, account_id, author.id, "update", post.id)
+    index_post(session, post)
+    return post
+
+
+def delete_post(session: Session, author: Account, post_id: int) -> Post:
+    """Delete a post (and the reposts of it); return it with its source for redrafting."""
+    post = _own_post(session, author, post_id)
+    _remove(session, post)
+    return post
+
+
+def _remove(session: Session, post: Post) -> None:
+    now = utcnow()
+    post.deleted_at = now
+    session.execute(
+        update(Account).where(Account.id == post.account_id).values(statuses_count=Account.statuses_count - 1)
+    )
+    if post.in_reply_to_id is not None:
+        session.execute(
+            update(Post).where(Post.id == post.in_reply_to_id).values(replies_count=Post.replies_count - 1)
+        )
+    if post.quote_of_id is not None:
+        session.execute(
+            update(Post).where(Post.id == post.quote_of_id).values(quotes_count=Post.quotes_count - 1)
+        )
+    reblogs = list(session.scalars(select(Post).where(Post.reblog_of_id == post.id, Post.deleted_at.is_(None))))
+    for reblog in reblogs:
+        reblog.deleted_at = now
+        session.execute(
+            update(Account).where(Account.id == reblog.account_id).values(statuses_count=Account.statuses_count - 1)
+        )
+    from parley.store.tables import Notification  # local: only deletion clears them
+
+    session.execute(delete(Notification).where(Notification.post_id.in_([post.id] + [r.id for r in reblogs])))
+    session.execute(delete(Pin).where(Pin.post_id == post.id))
+    unindex_post(session, post.id)
+
+
+# --- interactions -------------------------------------------------------------------------
+
+
+def favourite(session: Session, account: Account, post_id: int) -> Post:
+    target = _interaction_target(session, account, post_id, "favourite")
+    exists = session.scalar(
+        select(Favourite.id).where(Favourite.account_id == account.id, Favourite.post_id == target.id)
+    )
+    if exists is None:
+        session.add(Favourite(id=ids.new_id(), account_id=account.id, post_id=target.id))
+        session.execute(update(Post).where(Post.id == target.id).values(favourites_count=Post.favourites_count + 1))
+        notify(session, target.account_id, account.id, "favourite", target.id)
+    return target
+
+
+def unfavourite(session: Session, account: Account, post_id: int) -> Post:
+    target = get_post_for(session, account.id, post_id).target
+    removed = rowcount(session.execute(
+        delete(Favourite).where(Favourite.account_id == account.id, Favourite.post_id == target.id)
+    ))
+    if removed:
+        session.execute(update(Post).where(Post.id == target.id).values(favourites_count=Post.favourites_count - 1))
+        retract(session, from_id=account.id, type_="favourite", post_id=target.id)
+    return target
+
+
+def reblog(session: Session, account: Account, post_id: int, *, visibility: str = "public") -> Post:
+    """Repost ``post_id`` (the original, if it is itself a repost). Idempotent."""
+    target = _interaction_target(session, account, post_id, "reblog")
+    if visibility not in ("public", "unlisted", "private"):
+        raise Invalid("Validation failed: Visibility must be public, unlisted or private")
+    existing = session.scalar(
+        select(Post).where(
+            Post.account_id == account.id, Post.reblog_of_id == target.id, Post.deleted_at.is_(None)
+        )
+    )
+    if existing is not None:
+        return existing
+    now = utcnow()
+    row = Post(
+        id=ids.new_id(),
+        account_id=account.id,
+        reblog_of_id=target.id,
+        visibility=visibility,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    session.execute(update(Post).where(Post.id == target.id).values(reblogs_count=Post.reblogs_count + 1))
+    session.execute(
+        update(Account)
+        .where(Account.id == account.id)
+        .values(statuses_count=Account.statuses_count + 1, last_status_at=now)
+    )
+    notify(session, target.account_id, account.id, "reblog", target.id)
+    return row
+
+
+def unreblog(session: Session, account: Account, post_id: int) -> Post:
+    target = get_post_for(session, account.id, post_id).target
+    rows = list(
+        session.scalars(
+            select(Post).where(
+                Post.account_id == account.id, Post.reblog_of_id == target.id, Post.deleted_at.is_(None)
+            )
+        )
+    )
+    for row in rows:
+        row.deleted_at = utcnow()
+        session.execute(update(Post).where(Post.id == target.id).values(reblogs_count=Post.reblogs_count - 1))
+        session.execute(
+            update(Account).where(Account.id == account.id).values(statuses_count=Account.statuses_count - 1)
+        )
+    if rows:
+        retract(session, from_id=account.id, type_="reblog", post_id=target.id)
+    return target
+
+
+def bookmark(session: Session, account: Account, post_id: int) -> Post:
+    target = get_post_for(session, account.id, post_id).target
+    if session.scalar(
+        select(Bookmark.id).where(Bookmark.account_id == account.id, Bookmark.post_id == target.id)
+    ) is None:
+        session.add(Bookmark(id=ids.new_id(), account_id=account.id, post_id=target.id))
+    return target
+
+
+def unbookmark(session: Session, account: Account, post_id: int) -> Post:
+    target = get_post_for(session, account.id, post_id).target
+    session.execute(delete(Bookmark).where(Bookmark.account_id == account.id, Bookmark.post_id == target.id))
+    return target
+
+
+def pin(session: Session, account: Account, post_id: int) -> Post:
+    post = _own_post(session, account, post_id)
+    if post.visibility not in ("public", "unlisted"):
+        raise Invalid("Validation failed: Only public and unlisted posts can be pinned")
+    if session.get(Pin, (account.id, post.id)) is None:
+        count = session.scalar(select(func.count()).select_from(Pin).where(Pin.account_id == account.id)) or 0
+        if count >= MAX_PINS:
+            raise Invalid(f"Validation failed: You can pin at most {MAX_PINS} posts")
+        session.add(Pin(account_id=account.id, post_id=post.id))
+    return post
+
+
+def unpin(session: Session, account: Account, post_id: int) -> Post:
+    post = _own_post(session, account, post_id)
+    session.execute(delete(Pin).where(Pin.account_id == account.id, Pin.post_id == post.id))
+    return post
+
+
+def context_of(session: Session, viewer_id: int | None, post_id: int) -> tuple[list[Seen], list[Seen]]:
+    """Ancestors (oldest first) and descendants (depth-first) of a post the viewer can see."""
+    from parley.posts.access import visible_posts
+
+    seen = get_post_for(session, viewer_id, post_id)
+    post = seen.target
+    ancestors: list[Post] = []
+    current = post
+    for _ in range(200):  # a bound against cycles and absurd depth
+        if current.in_reply_to_id is None:
+            break
+        parent = session.get(Post, current.in_reply_to_id)
+        if parent is None:
+            break
+        ancestors.append(parent)
+        current = parent
+    ancestors.reverse()
+    conversation = post.conversation_id or post.id
+    rows = list(
+        session.scalars(
+            select(Post)
+            .where(Post.conversation_id == conversation, Post.reblog_of_id.is_(None), Post.id != post.id)
+            .order_by(Post.id)
+            .limit(4000)
+        )
+    )
+    children: dict[int, list[Post]] = {}
+    for row in rows:
+        if row.in_reply_to_id is not None:
+            children.setdefault(row.in_reply_to_id, []).append(row)
+    descendants: list[Post] = []
+    stack = list(reversed(children.get(post.id, [])))
+    while stack:
+        node = stack.pop()
+        descendants.append(node)
+        stack.extend(reversed(children.get(node.id, [])))
+    return (
+        visible_posts(session, viewer_id, ancestors, Context.THREAD),
+        visible_posts(session, viewer_id, descendants, Context.THREAD),
+    )

@@ -1,0 +1,1 @@
+"""Search: accounts, hashtags and the full text of posts."""

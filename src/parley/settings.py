@@ -1,0 +1,100 @@
+"""All of Parley's configuration, read from ``PARLEY_*`` environment variables.
+
+Nothing else reads the environment. ``Settings.from_env()`` is called once by the CLI or the
+test harness and the result hangs off the app made by ``create_app(settings)``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Configuration of one Parley instance. Defaults suit a laptop."""
+
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    redis_url: str | None = None
+    redis_prefix: str = "parley"
+    base_url: str = "http://127.0.0.1:8000"
+    secret_key: str = ""
+    instance_title: str = "Parley"
+    instance_description: str = "A public square with accountable moderation."
+    contact_email: str = "admin@parley.invalid"
+    registrations_open: bool = True
+    oauth_password_grant: bool = False
+    max_post_chars: int = 280
+    max_media_attachments: int = 4
+    max_image_bytes: int = 10 * 1024 * 1024
+    max_image_pixels: int = 16_777_216
+    max_request_bytes: int = 16 * 1024 * 1024
+    rate_limit_per_5min: int = 300
+    rate_limit_posts_per_3h: int = 300
+    rate_limit_auth_per_5min: int = 30
+    rate_limits_enabled: bool = True
+    access_token_ttl_days: int = 0
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def domain(self) -> str:
+        """Host[:port] of the public URL: the domain part of ``@user@domain`` handles."""
+        rest = self.base_url.split("://", 1)[-1]
+        return rest.split("/", 1)[0]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the settings from ``env`` (default: the process environment)."""
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("PARLEY_DATA_DIR") or "var")
+        database_url = env.get("PARLEY_DATABASE_URL") or f"sqlite:///{data_dir / 'parley.db'}"
+        settings = cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.get("PARLEY_REDIS_URL") or None,
+            redis_prefix=env.get("PARLEY_REDIS_PREFIX") or "parley",
+            base_url=(env.get("PARLEY_BASE_URL") or "http://127.0.0.1:8000").rstrip("/"),
+            secret_key=env.get("PARLEY_SECRET_KEY") or "",
+            instance_title=env.get("PARLEY_INSTANCE_TITLE") or "Parley",
+            contact_email=env.get("PARLEY_CONTACT_EMAIL") or "admin@parley.invalid",
+            registrations_open=_bool(env.get("PARLEY_REGISTRATIONS_OPEN"), True),
+            oauth_password_grant=_bool(env.get("PARLEY_OAUTH_PASSWORD_GRANT"), False),
+            max_image_bytes=_int(env, "PARLEY_MAX_IMAGE_BYTES", 10 * 1024 * 1024),
+            max_request_bytes=_int(env, "PARLEY_MAX_REQUEST_BYTES", 16 * 1024 * 1024),
+            rate_limit_per_5min=_int(env, "PARLEY_RATE_LIMIT_PER_5MIN", 300),
+            rate_limit_posts_per_3h=_int(env, "PARLEY_RATE_LIMIT_POSTS_PER_3H", 300),
+            rate_limit_auth_per_5min=_int(env, "PARLEY_RATE_LIMIT_AUTH_PER_5MIN", 30),
+            rate_limits_enabled=_bool(env.get("PARLEY_RATE_LIMITS"), True),
+        )
+        return settings
+
+    def with_secret(self) -> Settings:
+        """Return settings with a secret key: the configured one, or one kept in the data dir."""
+        if self.secret_key:
+            return self
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return replace(self, secret_key=path.read_text().strip())

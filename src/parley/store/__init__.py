@@ -1,0 +1,1 @@
+"""Storage: engine and sessions, tables, and Alembic migrations. No behaviour lives here."""

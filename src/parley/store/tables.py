@@ -1,0 +1,380 @@
+"""SQLAlchemy tables. Only structure: no hooks, no behaviour (see STYLE.md, "Store").
+
+Ids are time-sortable 64-bit integers from ``parley.ids``. On SQLite they are the rowid
+(``INTEGER PRIMARY KEY``), on PostgreSQL ``BIGINT``. Counters kept on rows (followers,
+replies, ...) are maintained by the domain functions that change what they count.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ID = BigInteger().with_variant(Integer, "sqlite")
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _fk(target: str, *, nullable: bool = False, ondelete: str = "CASCADE") -> Any:
+    return mapped_column(ID, ForeignKey(target, ondelete=ondelete), nullable=nullable)
+
+
+# --- accounts -----------------------------------------------------------------------------
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(30))
+    username_lower: Mapped[str] = mapped_column(String(30), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    email_lower: Mapped[str | None] = mapped_column(String(320), unique=True, nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    discoverable: Mapped[bool] = mapped_column(Boolean, default=True)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    role: Mapped[str] = mapped_column(String(20), default="user")
+    locale: Mapped[str] = mapped_column(String(10), default="en")
+    default_visibility: Mapped[str] = mapped_column(String(10), default="public")
+    default_sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    default_language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    fields_json: Mapped[str] = mapped_column(Text, default="[]")
+    followers_count: Mapped[int] = mapped_column(Integer, default=0)
+    following_count: Mapped[int] = mapped_column(Integer, default=0)
+    statuses_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- OAuth --------------------------------------------------------------------------------
+
+
+class OAuthApp(Base):
+    """A registered client application (``POST /api/v1/apps``)."""
+
+    __tablename__ = "oauth_apps"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    client_secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    redirect_uris: Mapped[str] = mapped_column(Text)  # one per line
+    scopes: Mapped[str] = mapped_column(String(1000), default="read")
+    owner_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OAuthCode(Base):
+    __tablename__ = "oauth_codes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    app_id: Mapped[int] = _fk("oauth_apps.id")
+    account_id: Mapped[int] = _fk("accounts.id")
+    redirect_uri: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str] = mapped_column(String(1000))
+    code_challenge: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    code_challenge_method: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OAuthToken(Base):
+    """An access token (and its refresh token), stored only as SHA-256 hashes."""
+
+    __tablename__ = "oauth_tokens"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    access_token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    refresh_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    app_id: Mapped[int | None] = _fk("oauth_apps.id", nullable=True)
+    account_id: Mapped[int | None] = _fk("accounts.id", nullable=True)
+    scope: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser session for the web pages (cookie holds a random key)."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = _fk("accounts.id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# --- posts --------------------------------------------------------------------------------
+
+
+class Post(Base):
+    """A post, or a repost when ``reblog_of_id`` is set (as Mastodon stores them)."""
+
+    __tablename__ = "posts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    text: Mapped[str] = mapped_column(Text, default="")
+    content_html: Mapped[str] = mapped_column(Text, default="")
+    spoiler_text: Mapped[str] = mapped_column(Text, default="")
+    visibility: Mapped[str] = mapped_column(String(10), default="public")
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    in_reply_to_id: Mapped[int | None] = _fk("posts.id", nullable=True, ondelete="SET NULL")
+    in_reply_to_account_id: Mapped[int | None] = _fk(
+        "accounts.id", nullable=True, ondelete="SET NULL"
+    )
+    conversation_id: Mapped[int | None] = mapped_column(ID, nullable=True)
+    reblog_of_id: Mapped[int | None] = _fk("posts.id", nullable=True)
+    quote_of_id: Mapped[int | None] = _fk("posts.id", nullable=True, ondelete="SET NULL")
+    app_id: Mapped[int | None] = _fk("oauth_apps.id", nullable=True, ondelete="SET NULL")
+    replies_count: Mapped[int] = mapped_column(Integer, default=0)
+    reblogs_count: Mapped[int] = mapped_column(Integer, default=0)
+    favourites_count: Mapped[int] = mapped_column(Integer, default=0)
+    quotes_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_posts_account_id_id", "account_id", "id"),
+        Index("ix_posts_reblog_of_id", "reblog_of_id"),
+        Index("ix_posts_in_reply_to_id", "in_reply_to_id"),
+        Index("ix_posts_conversation_id", "conversation_id"),
+        Index("ix_posts_quote_of_id", "quote_of_id"),
+    )
+
+
+class PostEdit(Base):
+    """One version of a post, for ``GET /api/v1/statuses/:id/history``."""
+
+    __tablename__ = "post_edits"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    post_id: Mapped[int] = _fk("posts.id")
+    text: Mapped[str] = mapped_column(Text)
+    content_html: Mapped[str] = mapped_column(Text)
+    spoiler_text: Mapped[str] = mapped_column(Text, default="")
+    sensitive: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_post_edits_post_id", "post_id"),)
+
+
+class Mention(Base):
+    __tablename__ = "mentions"
+
+    post_id: Mapped[int] = mapped_column(ID, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(
+        ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_mentions_account_id", "account_id", "post_id"),)
+
+
+class Tag(Base):
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(200))
+    name_lower: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostTag(Base):
+    __tablename__ = "post_tags"
+
+    tag_id: Mapped[int] = mapped_column(ID, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ID, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Favourite(Base):
+    __tablename__ = "favourites"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    post_id: Mapped[int] = _fk("posts.id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "post_id"),
+        Index("ix_favourites_post_id", "post_id"),
+    )
+
+
+class Bookmark(Base):
+    __tablename__ = "bookmarks"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    post_id: Mapped[int] = _fk("posts.id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("account_id", "post_id"),)
+
+
+class Pin(Base):
+    __tablename__ = "pins"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ID, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IdempotencyKey(Base):
+    """Remembers ``Idempotency-Key`` headers of post creation for an hour."""
+
+    __tablename__ = "idempotency_keys"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    post_id: Mapped[int] = _fk("posts.id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- graph --------------------------------------------------------------------------------
+
+
+class _Edge:
+    """Columns shared by follow, request, block and mute edges."""
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Follow(_Edge, Base):
+    __tablename__ = "follows"
+
+    account_id: Mapped[int] = _fk("accounts.id")
+    target_account_id: Mapped[int] = _fk("accounts.id")
+    show_reblogs: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "target_account_id"),
+        Index("ix_follows_target_account_id", "target_account_id", "account_id"),
+    )
+
+
+class FollowRequest(_Edge, Base):
+    __tablename__ = "follow_requests"
+
+    account_id: Mapped[int] = _fk("accounts.id")
+    target_account_id: Mapped[int] = _fk("accounts.id")
+    show_reblogs: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "target_account_id"),
+        Index("ix_follow_requests_target_account_id", "target_account_id"),
+    )
+
+
+class Block(_Edge, Base):
+    __tablename__ = "blocks"
+
+    account_id: Mapped[int] = _fk("accounts.id")
+    target_account_id: Mapped[int] = _fk("accounts.id")
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "target_account_id"),
+        Index("ix_blocks_target_account_id", "target_account_id"),
+    )
+
+
+class Mute(_Edge, Base):
+    __tablename__ = "mutes"
+
+    account_id: Mapped[int] = _fk("accounts.id")
+    target_account_id: Mapped[int] = _fk("accounts.id")
+    hide_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "target_account_id"),
+        Index("ix_mutes_target_account_id", "target_account_id"),
+    )
+
+
+# --- notifications ------------------------------------------------------------------------
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    from_account_id: Mapped[int] = _fk("accounts.id")
+    type: Mapped[str] = mapped_column(String(30))
+    post_id: Mapped[int | None] = _fk("posts.id", nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_notifications_account_id_id", "account_id", "id"),)
+
+
+class Marker(Base):
+    """Where a person stopped reading (``/api/v1/markers``); drives the unread count."""
+
+    __tablename__ = "markers"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    timeline: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_read_id: Mapped[int] = mapped_column(ID, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

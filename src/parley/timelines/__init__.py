@@ -1,0 +1,1 @@
+"""Timelines: home, public, hashtag and profile lists of posts."""

@@ -1,0 +1,122 @@
+"""The one visibility function: may this viewer see this post in this context, and how?
+
+Every read path (timelines, threads, search, notifications, embeds, lookups) asks
+``decide``. It is pure: the facts are gathered in batches by ``parley.posts.access`` and
+the callers never apply rules of their own. Safety decisions (later) change the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Context(Enum):
+    HOME = "home"
+    PROFILE = "profile"
+    THREAD = "thread"
+    PUBLIC = "public"  # the local/federated public timeline
+    TAG = "tag"
+    SEARCH = "search"
+    NOTIFICATIONS = "notifications"
+    EMBED = "embed"
+    DIRECT_LINK = "direct_link"
+    LIST = "list"  # favourites, bookmarks: the viewer's own collections
+
+
+# Contexts that broadcast a post to people who did not ask for it by name.
+_DISCOVERY = {Context.PUBLIC, Context.TAG, Context.SEARCH}
+# Contexts from which the viewer's mutes remove posts.
+_MUTE_FILTERED = {Context.HOME, Context.PUBLIC, Context.TAG, Context.SEARCH, Context.NOTIFICATIONS}
+
+
+class Show(Enum):
+    HIDDEN = "hidden"
+    SHOWN = "shown"
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    author_id: int
+    visibility: str  # public, unlisted, private, direct
+    deleted: bool = False
+    is_reblog: bool = False
+
+
+@dataclass(frozen=True)
+class ViewerFacts:
+    """The viewer's relation to the post's author (viewer_id None = anonymous)."""
+
+    viewer_id: int | None
+    follows_author: bool = False
+    mentioned: bool = False
+    blocks_author: bool = False
+    blocked_by_author: bool = False
+    mutes_author: bool = False
+
+
+@dataclass(frozen=True)
+class Interactions:
+    favourite: bool
+    reblog: bool
+    reply: bool
+    quote: bool
+
+
+@dataclass(frozen=True)
+class Verdict:
+    show: Show
+    interactions: Interactions
+
+    @property
+    def visible(self) -> bool:
+        return self.show is not Show.HIDDEN
+
+
+NONE = Interactions(favourite=False, reblog=False, reply=False, quote=False)
+HIDDEN = Verdict(Show.HIDDEN, NONE)
+
+
+def decide(post: PostFacts, viewer: ViewerFacts, context: Context) -> Verdict:
+    """Whether and how ``viewer`` sees ``post`` in ``context``."""
+    if post.deleted:
+        return HIDDEN
+    own = viewer.viewer_id is not None and viewer.viewer_id == post.author_id
+    if not own:
+        # An author who blocks someone disappears for them everywhere.
+        if viewer.blocked_by_author:
+            return HIDDEN
+        # Someone who blocks an author still reaches a post by its link, nowhere else.
+        if viewer.blocks_author and context is not Context.DIRECT_LINK:
+            return HIDDEN
+        if viewer.mutes_author and context in _MUTE_FILTERED:
+            return HIDDEN
+        if not _audience_includes(post, viewer):
+            return HIDDEN
+    # Only public posts are broadcast to strangers, the author's own included.
+    if context in _DISCOVERY and post.visibility != "public":
+        return HIDDEN
+    if context is Context.EMBED and post.visibility not in ("public", "unlisted"):
+        return HIDDEN
+    return Verdict(Show.SHOWN, _interactions(post, viewer, own))
+
+
+def _audience_includes(post: PostFacts, viewer: ViewerFacts) -> bool:
+    if post.visibility in ("public", "unlisted"):
+        return True
+    if post.visibility == "private":
+        return viewer.follows_author or viewer.mentioned
+    # direct: only the people it mentions
+    return viewer.mentioned
+
+
+def _interactions(post: PostFacts, viewer: ViewerFacts, own: bool) -> Interactions:
+    if viewer.viewer_id is None:
+        return NONE
+    shareable = post.visibility in ("public", "unlisted")
+    return Interactions(
+        favourite=True,
+        reblog=shareable and not post.is_reblog,
+        reply=True,
+        quote=shareable and not post.is_reblog,
+    )
