@@ -242,13 +242,15 @@ async def call(
     token = bearer_token(request)
     if auth in ("required", "app") and token is None:
         raise Unauthorized("The access token is invalid")
-    rate_headers = services.limiter.hit_api(request, token)
-    if limit_key:
-        services.limiter.hit_named(limit_key, request, token)
     is_write = request.method not in ("GET", "HEAD") if write is None else write
+    rate_headers: dict[str, str] = {}
     url = services.settings.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
     def run() -> Response:
+        # Counters may live in Redis: count in the worker thread, off the event loop.
+        rate_headers.update(services.limiter.hit_api(request, token))
+        if limit_key:
+            services.limiter.hit_named(limit_key, request, token)
         with services.db.unit(write=is_write) as uow:
             credentials = authenticate_token(uow.session, token) if token else None
             if auth == "required" and (credentials is None or credentials.account is None):
