@@ -64,6 +64,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         base_url=BASE_URL,
         secret_key="test-secret",
         rate_limits_enabled=False,
+        jobs="inline",
     )
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")

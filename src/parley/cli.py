@@ -8,6 +8,7 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from parley.errors import ParleyError
@@ -16,6 +17,7 @@ from parley.settings import Settings
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from parley.services import Services
     from parley.store.db import Database
 
 
@@ -119,6 +121,89 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _services() -> Services:
+    from parley.services import Services
+
+    settings = _settings()
+    _database(settings).dispose()  # makes the SQLite directory if needed
+    return Services.build(replace(settings, jobs="off"))
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    import signal
+    import threading
+
+    from parley.jobs.worker import Worker
+
+    services = _services()
+    workers = [Worker(services, batch=args.batch) for _ in range(args.concurrency)]
+    threads = [threading.Thread(target=w.run_forever, kwargs={"poll_seconds": args.poll}, daemon=True) for w in workers]
+
+    def stop(*_: object) -> None:
+        for w in workers:
+            w.stop()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for t in threads:
+        t.start()
+    print(f"worker running with {args.concurrency} thread(s)", flush=True)
+    for t in threads:
+        while t.is_alive():
+            t.join(timeout=0.5)
+    services.close()
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    from parley.jobs import queue
+    from parley.jobs.worker import Worker
+
+    services = _services()
+    try:
+        if args.action == "run":
+            print(f"ran {Worker(services).drain()} job(s)")
+            return 0
+        with services.db.unit() as uow:
+            if args.action == "retry":
+                print(f"requeued {queue.retry_parked(uow.session)} parked job(s)")
+                return 0
+            print(f"queued: {queue.pending(uow.session)}")
+            for job in queue.parked(uow.session):
+                print(f"parked {job.id} {job.kind} attempts={job.attempts} error={job.last_error}")
+        return 0
+    finally:
+        services.close()
+
+
+def cmd_feeds_rebuild(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from parley.accounts.service import find_account
+    from parley.feeds.service import rebuild
+    from parley.store.tables import Account
+
+    services = _services()
+    try:
+        with services.db.unit(write=False) as uow:
+            if args.all:
+                targets = list(uow.session.scalars(select(Account.id).where(Account.last_active_at.is_not(None))))
+            else:
+                if not args.name:
+                    raise ParleyError("name an account or pass --all")
+                account = find_account(uow.session, args.name)
+                if account is None:
+                    raise ParleyError(f"no account called {args.name}")
+                targets = [account.id]
+        for account_id in targets:
+            with services.db.unit() as uow:
+                rebuild(uow.session, services.feeds, services.settings, account_id)
+        print(f"rebuilt {len(targets)} feed(s)")
+        return 0
+    finally:
+        services.close()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="parley", description="Parley public-conversation server")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +230,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password")
     p.add_argument("--role", default="user", choices=["user", "moderator", "admin"])
     p.set_defaults(fn=cmd_user_create)
+
+    p = sub.add_parser("worker", help="run job workers (fan-out, notifications, indexing)")
+    p.add_argument("--concurrency", type=int, default=1, help="worker threads in this process")
+    p.add_argument("--batch", type=int, default=10, help="jobs leased at a time")
+    p.add_argument("--poll", type=float, default=0.5, help="seconds between polls when idle")
+    p.set_defaults(fn=cmd_worker)
+
+    p = sub.add_parser("jobs", help="inspect the job queue")
+    p.add_argument("action", nargs="?", default="list", choices=["list", "retry", "run"])
+    p.set_defaults(fn=cmd_jobs)
+
+    feeds = sub.add_parser("feeds", help="manage home feeds").add_subparsers(dest="action", required=True)
+    p = feeds.add_parser("rebuild", help="rebuild home feeds from posts and follows")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--all", action="store_true", help="every account that has read its home")
+    p.set_defaults(fn=cmd_feeds_rebuild)
 
     token = sub.add_parser("token", help="manage access tokens").add_subparsers(dest="action", required=True)
     p = token.add_parser("create", help="create an access token and print it")

@@ -29,6 +29,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in allowed:
+        raise SystemExit(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     """Configuration of one Parley instance. Defaults suit a laptop."""
@@ -54,6 +61,13 @@ class Settings:
     rate_limit_auth_per_5min: int = 30
     rate_limits_enabled: bool = True
     access_token_ttl_days: int = 0
+    fanout_max_followers: int = 10_000
+    feed_size: int = 800
+    feed_inactive_days: int = 14
+    fanout_batch: int = 1000
+    jobs: str = "thread"  # thread: in-process worker; inline: run after commit; off: external workers
+    job_lease_seconds: int = 60
+    job_max_attempts: int = 8
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -85,6 +99,13 @@ class Settings:
             rate_limit_posts_per_3h=_int(env, "PARLEY_RATE_LIMIT_POSTS_PER_3H", 300),
             rate_limit_auth_per_5min=_int(env, "PARLEY_RATE_LIMIT_AUTH_PER_5MIN", 30),
             rate_limits_enabled=_bool(env.get("PARLEY_RATE_LIMITS"), True),
+            fanout_max_followers=_int(env, "PARLEY_FANOUT_MAX_FOLLOWERS", 10_000),
+            feed_size=_int(env, "PARLEY_FEED_SIZE", 800),
+            feed_inactive_days=_int(env, "PARLEY_FEED_INACTIVE_DAYS", 14),
+            fanout_batch=_int(env, "PARLEY_FANOUT_BATCH", 1000),
+            jobs=_choice(env, "PARLEY_JOBS", ("thread", "inline", "off"), "thread"),
+            job_lease_seconds=_int(env, "PARLEY_JOB_LEASE_SECONDS", 60),
+            job_max_attempts=_int(env, "PARLEY_JOB_MAX_ATTEMPTS", 8),
         )
         return settings
 

@@ -296,6 +296,9 @@ def _base_env(data_dir: Path) -> dict[str, str]:
         PARLEY_SECRET_KEY=secrets.token_urlsafe(32),
         PARLEY_RATE_LIMITS="false",
         PARLEY_OAUTH_PASSWORD_GRANT="true",
+        # Side effects run right after each commit, so the API tests here can read them
+        # at once; tests/e2e/test_jobs.py covers the default in-process worker thread.
+        PARLEY_JOBS="inline",
         PYTHONUNBUFFERED="1",
     )
     return env

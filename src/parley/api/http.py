@@ -23,6 +23,7 @@ from starlette.responses import Response
 from parley.accounts.service import get_account
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, Invalid, NotFound, ParleyError, RateLimited, Unauthorized
+from parley.feeds.service import freshness, refresh
 from parley.oauth.apps import Credentials, authenticate_token
 from parley.pagination import Page, Paged
 from parley.posts.render import Renderer
@@ -235,6 +236,7 @@ async def call(
     auth: Auth = "required",
     write: bool | None = None,
     limit_key: str | None = None,
+    home_feed: bool = False,
 ) -> Response:
     """Run ``work`` in one transaction in a worker thread, after auth and rate limits."""
     services: Services = request.app.state.services
@@ -246,20 +248,37 @@ async def call(
     rate_headers: dict[str, str] = {}
     url = services.settings.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
-    def run() -> Response:
-        # Counters may live in Redis: count in the worker thread, off the event loop.
-        rate_headers.update(services.limiter.hit_api(request, token))
-        if limit_key:
-            services.limiter.hit_named(limit_key, request, token)
+    def attempt(check_feed: bool) -> Response | str:
         with services.db.unit(write=is_write) as uow:
             credentials = authenticate_token(uow.session, token) if token else None
             if auth == "required" and (credentials is None or credentials.account is None):
                 raise Unauthorized("This method requires an authenticated user")
             ctx = Ctx(uow, services, params, credentials, url)
-            if scope is not None and credentials is not None or scope is not None and auth in ("required", "app"):
+            if scope is not None and (credentials is not None or auth in ("required", "app")):
                 ctx.require(scope)
-            response = work(ctx)
-        return response
+            if check_feed and ctx.viewer_id is not None:
+                state = freshness(uow.session, services.feeds, services.settings, ctx.account)
+                if state != "fresh":
+                    return state
+            return work(ctx)
+
+    def run() -> Response:
+        # Counters may live in Redis: count in the worker thread, off the event loop.
+        rate_headers.update(services.limiter.hit_api(request, token))
+        if limit_key:
+            services.limiter.hit_named(limit_key, request, token)
+        result = attempt(home_feed)
+        if isinstance(result, Response):
+            return result
+        # The reader's feed is stale or missing: rebuild it in a write transaction of its
+        # own, then read in a fresh one that sees the rebuilt feed.
+        with services.db.unit() as uow:
+            credentials = authenticate_token(uow.session, token or "")
+            assert credentials.account is not None
+            refresh(uow.session, services.feeds, services.settings, credentials.account.id, rebuild_feed=result == "rebuild")
+        final = attempt(False)
+        assert isinstance(final, Response)
+        return final
 
     response = await run_in_threadpool(run)
     for k, v in rate_headers.items():

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Forbidden, Invalid, NotFound
+from parley.jobs.queue import enqueue
 from parley.notifications.service import notify, retract
 from parley.pagination import Page, apply
 from parley.store.db import rowcount
@@ -97,6 +98,7 @@ def add_follow(
     )
     session.flush()
     _counts(session, follower_id, target_id, +1)
+    enqueue(session, "merge", {"account_id": follower_id, "author_id": target_id})
 
 
 def unfollow(session: Session, follower: Account, target: Account) -> None:
@@ -106,6 +108,7 @@ def unfollow(session: Session, follower: Account, target: Account) -> None:
     ))
     if removed:
         _counts(session, follower.id, target.id, -1)
+        enqueue(session, "unmerge", {"account_id": follower.id, "author_id": target.id})
     session.execute(
         delete(FollowRequest).where(
             FollowRequest.account_id == follower.id, FollowRequest.target_account_id == target.id
@@ -151,6 +154,8 @@ def block(session: Session, account: Account, target: Account) -> None:
     session.add(Block(id=ids.new_id(), account_id=account.id, target_account_id=target.id))
     unfollow(session, account, target)
     unfollow(session, target, account)
+    enqueue(session, "unmerge", {"account_id": account.id, "author_id": target.id})
+    enqueue(session, "unmerge", {"account_id": target.id, "author_id": account.id})
 
 
 def unblock(session: Session, account: Account, target: Account) -> None:
@@ -172,6 +177,7 @@ def mute(
         select(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id)
     )
     if row is None:
+        enqueue(session, "unmerge", {"account_id": account.id, "author_id": target.id})
         session.add(
             Mute(
                 id=ids.new_id(),
@@ -187,7 +193,12 @@ def mute(
 
 
 def unmute(session: Session, account: Account, target: Account) -> None:
-    session.execute(delete(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id))
+    removed = rowcount(
+        session.execute(delete(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id))
+    )
+    if removed:
+        # Posts the mute kept out of the feed come back.
+        enqueue(session, "merge", {"account_id": account.id, "author_id": target.id})
 
 
 # --- lists --------------------------------------------------------------------------------

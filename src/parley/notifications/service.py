@@ -8,8 +8,9 @@ from sqlalchemy.orm import Session
 from parley import ids
 from parley.errors import Invalid, NotFound
 from parley.graph.relations import load_relations
+from parley.jobs.queue import enqueue
 from parley.pagination import Page, apply
-from parley.store.tables import Marker, Notification
+from parley.store.tables import Favourite, Follow, FollowRequest, Marker, Notification, Post
 
 TYPES = (
     "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll",
@@ -19,12 +20,27 @@ TYPES = (
 
 def notify(
     session: Session, recipient_id: int, from_id: int, type_: str, post_id: int | None = None
+) -> None:
+    """Queue a notification; it is delivered by a job after this transaction commits."""
+    if recipient_id == from_id:
+        return
+    if type_ not in TYPES:
+        raise ValueError(f"unknown notification type {type_}")
+    enqueue(
+        session,
+        "notify",
+        {"recipient_id": recipient_id, "from_id": from_id, "type": type_, "post_id": post_id},
+    )
+
+
+def deliver(
+    session: Session, recipient_id: int, from_id: int, type_: str, post_id: int | None
 ) -> Notification | None:
-    """Record a notification unless the recipient has shut the sender out.
+    """Record a notification if its cause still holds and the recipient lets it through.
 
     Nobody is notified of their own acts; a recipient who blocks the sender, or mutes them
-    with notifications hidden, gets nothing; a sender the recipient is blocked by is
-    already stopped by the write paths.
+    with notifications hidden, gets nothing; an undone cause (an unfavourite, a deleted
+    post, a withdrawn follow request) delivers nothing. Delivering twice is harmless.
     """
     if recipient_id == from_id:
         return None
@@ -33,13 +49,51 @@ def notify(
         return None
     if from_id in rel.muting_notifications:
         return None
-    if type_ not in TYPES:
-        raise ValueError(f"unknown notification type {type_}")
+    if not _cause_holds(session, recipient_id, from_id, type_, post_id):
+        return None
+    duplicate = session.scalar(
+        select(Notification.id).where(
+            Notification.account_id == recipient_id,
+            Notification.from_account_id == from_id,
+            Notification.type == type_,
+            Notification.post_id == post_id if post_id is not None else Notification.post_id.is_(None),
+        )
+    )
+    if duplicate is not None and type_ not in ("update", "follow", "follow_request"):
+        return None
     row = Notification(
         id=ids.new_id(), account_id=recipient_id, from_account_id=from_id, type=type_, post_id=post_id
     )
     session.add(row)
     return row
+
+
+def _cause_holds(session: Session, recipient_id: int, from_id: int, type_: str, post_id: int | None) -> bool:
+    if post_id is not None:
+        post = session.get(Post, post_id)
+        if post is None or post.deleted_at is not None:
+            return False
+    if type_ == "favourite":
+        return session.scalar(
+            select(Favourite.id).where(Favourite.account_id == from_id, Favourite.post_id == post_id)
+        ) is not None
+    if type_ == "reblog":
+        return session.scalar(
+            select(Post.id).where(
+                Post.account_id == from_id, Post.reblog_of_id == post_id, Post.deleted_at.is_(None)
+            )
+        ) is not None
+    if type_ == "follow":
+        return session.scalar(
+            select(Follow.id).where(Follow.account_id == from_id, Follow.target_account_id == recipient_id)
+        ) is not None
+    if type_ == "follow_request":
+        return session.scalar(
+            select(FollowRequest.id).where(
+                FollowRequest.account_id == from_id, FollowRequest.target_account_id == recipient_id
+            )
+        ) is not None
+    return True
 
 
 def check_types(values: list[str]) -> list[str]:

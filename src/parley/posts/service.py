@@ -15,10 +15,11 @@ from parley import ids, text
 from parley.accounts.service import VISIBILITIES
 from parley.errors import Forbidden, Invalid, NotFound
 from parley.graph.relations import load_relations
+from parley.jobs.queue import enqueue
 from parley.notifications.service import notify, retract
 from parley.posts.access import Seen, get_post_for
 from parley.posts.render import Renderer
-from parley.search.fulltext import index_post, unindex_post
+from parley.search.fulltext import unindex_post
 from parley.store.db import rowcount
 from parley.store.tables import (
     Account,
@@ -147,7 +148,8 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
         session.add(IdempotencyKey(account_id=author.id, key=data.idempotency_key[:200], post_id=post.id))
 
     _notify_new_post(session, post, rendered.mentions, quoted)
-    index_post(session, post)
+    enqueue(session, "fanout", {"post_id": post.id})
+    enqueue(session, "reindex", {"post_id": post.id})
     return post
 
 
@@ -298,7 +300,7 @@ def edit_post(session: Session, author: Account, post_id: int, data: PostEditInp
     # Those who reposted or quoted it are told it changed, as Mastodon does.
     for account_id in set(session.scalars(select(Post.account_id).where(Post.reblog_of_id == post.id))):
         notify(session, account_id, author.id, "update", post.id)
-    index_post(session, post)
+    enqueue(session, "reindex", {"post_id": post.id})
     return post
 
 
@@ -334,6 +336,7 @@ def _remove(session: Session, post: Post) -> None:
     session.execute(delete(Notification).where(Notification.post_id.in_([post.id] + [r.id for r in reblogs])))
     session.execute(delete(Pin).where(Pin.post_id == post.id))
     unindex_post(session, post.id)
+    enqueue(session, "withdraw", {"post_id": post.id})
 
 
 # --- interactions -------------------------------------------------------------------------
@@ -391,6 +394,7 @@ def reblog(session: Session, account: Account, post_id: int, *, visibility: str 
         .values(statuses_count=Account.statuses_count + 1, last_status_at=now)
     )
     notify(session, target.account_id, account.id, "reblog", target.id)
+    enqueue(session, "fanout", {"post_id": row.id})
     return row
 
 
@@ -409,6 +413,7 @@ def unreblog(session: Session, account: Account, post_id: int) -> Post:
         session.execute(
             update(Account).where(Account.id == account.id).values(statuses_count=Account.statuses_count - 1)
         )
+        enqueue(session, "withdraw", {"post_id": row.id})
     if rows:
         retract(session, from_id=account.id, type_="reblog", post_id=target.id)
     return target

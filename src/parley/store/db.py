@@ -56,6 +56,9 @@ def _make_engine(url: str, *, immediate: bool = False) -> Engine:
     return engine
 
 
+ENQUEUED = "parley.enqueued"  # Session.info key where parley.jobs.queue lists new job ids
+
+
 class UnitOfWork:
     """A session plus the callbacks to run once its transaction has committed."""
 
@@ -82,6 +85,9 @@ class Database:
         self.write_engine = _make_engine(url, immediate=True) if self.sqlite else self.engine
         self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
+        # Called with the ids of the jobs a committed transaction wrote (wake a worker,
+        # or run them inline).
+        self.on_jobs: Callable[[list[int]], None] | None = None
 
     @contextmanager
     def unit(self, *, write: bool = True) -> Iterator[UnitOfWork]:
@@ -96,6 +102,9 @@ class Database:
                 session.rollback()
                 raise
         uow._run_after_commit()
+        enqueued = session.info.get(ENQUEUED)
+        if enqueued and self.on_jobs is not None:
+            self.on_jobs(list(enqueued))
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -93,8 +93,12 @@ class Account(Base):
     following_count: Mapped[int] = mapped_column(Integer, default=0)
     statuses_count: Mapped[int] = mapped_column(Integer, default=0)
     last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When the person last read their home feed; fan-out skips the long inactive.
+    last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_accounts_followers_count", "followers_count"),)
 
 
 # --- OAuth --------------------------------------------------------------------------------
@@ -378,3 +382,49 @@ class Marker(Base):
     last_read_id: Mapped[int] = mapped_column(ID, default=0)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- feeds and jobs -----------------------------------------------------------------------
+
+
+class FeedEntry(Base):
+    """One post id in one home feed (the SQL feed store; Redis keeps sorted sets instead)."""
+
+    __tablename__ = "feed_entries"
+
+    account_id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    post_id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+
+    __table_args__ = (Index("ix_feed_entries_post_id", "post_id"),)
+
+
+class FeedState(Base):
+    """When an account's feed was last built from scratch (absent: never, so build it)."""
+
+    __tablename__ = "feed_state"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    built_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Job(Base):
+    """A durable side effect, written in the transaction that causes it (the outbox).
+
+    A worker leases a job by setting ``locked_until``; a job whose lease ran out (its
+    worker died) is taken again. Done jobs are deleted; one that keeps failing is parked.
+    """
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(50))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued, parked
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    locked_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_jobs_state_run_at", "state", "run_at"),)

@@ -1,21 +1,20 @@
-"""Timeline reads. Each returns one page of posts the viewer may see, newest first.
-
-The home timeline is computed at read time from the follow graph here; the feed design of
-DESIGN.md replaces ``home`` behind the same signature.
-"""
+"""Timeline reads. Each returns one page of posts the viewer may see, newest first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, exists, false, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from parley.graph.relations import excluded_authors, followed_ids
+from parley.feeds.service import home_ids
+from parley.feeds.store import FeedStore
+from parley.graph.relations import excluded_authors
 from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_posts
-from parley.store.tables import Bookmark, Favourite, Follow, Mention, Pin, Post, PostTag, Tag
+from parley.settings import Settings
+from parley.store.tables import Bookmark, Favourite, Follow, Pin, Post, PostTag, Tag
 from parley.visibility import Context
 
 
@@ -37,42 +36,32 @@ def _page_of_posts(
     return collect(page, fetch, keep)
 
 
-def home(session: Session, viewer_id: int, page: Page) -> list[Paged[Seen]]:
-    """Posts and reposts by the accounts the viewer follows, and the viewer's own."""
-    following = followed_ids(session, viewer_id)
-    authors = set(following) | {viewer_id}
-    hidden_reblogs = set(
-        session.scalars(
-            select(Follow.target_account_id).where(
-                Follow.account_id == viewer_id, Follow.show_reblogs.is_(False)
-            )
-        )
-    )
+def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[Paged[Seen]]:
+    """The viewer's home timeline: their feed merged with the big accounts they follow."""
     excluded = excluded_authors(session, viewer_id)
-    stmt = select(Post).where(Post.account_id.in_(authors), Post.deleted_at.is_(None))
-    # Replies show when they answer the viewer or someone the viewer follows, as in Mastodon.
-    stmt = stmt.where(
-        or_(
-            Post.in_reply_to_account_id.is_(None),
-            Post.in_reply_to_account_id.in_(authors),
+    # Reposts hidden since the feed was written (a follow changed to reblogs=false).
+    no_reposts = set(
+        session.scalars(
+            select(Follow.target_account_id).where(Follow.account_id == viewer_id, Follow.show_reblogs.is_(False))
         )
     )
-    # Direct posts only reach home for the people they mention (and the author).
-    stmt = stmt.where(
-        or_(
-            Post.visibility != "direct",
-            Post.account_id == viewer_id,
-            exists().where(Mention.post_id == Post.id, Mention.account_id == viewer_id),
-        )
-    )
-    if hidden_reblogs:
-        stmt = stmt.where(or_(Post.reblog_of_id.is_(None), Post.account_id.not_in(hidden_reblogs)))
 
-    def keep(seen: Seen) -> bool:
+    def fetch(p: Page) -> list[tuple[int, Any]]:
+        post_ids = home_ids(session, feeds, settings, viewer_id, p)
+        rows = {post.id: post for post in session.scalars(select(Post).where(Post.id.in_(post_ids)))} if post_ids else {}
+        return [(i, rows[i]) for i in post_ids if i in rows]
+
+    def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:
+        seen = visible_posts(session, viewer_id, [r[1] for r in rows], Context.HOME)
         # A repost of someone the viewer blocks or mutes stays out of home.
-        return seen.original is None or seen.original.account_id not in excluded
+        return [
+            Paged(s.post.id, s)
+            for s in seen
+            if s.original is None
+            or (s.original.account_id not in excluded and s.post.account_id not in no_reposts)
+        ]
 
-    return _page_of_posts(session, viewer_id, stmt, page, Context.HOME, keep)
+    return collect(page, fetch, keep)
 
 
 def public(

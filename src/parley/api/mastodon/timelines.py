@@ -14,10 +14,11 @@ router = APIRouter()
 @router.get("/api/v1/timelines/home")
 async def home(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        items = timelines.home(ctx.session, ctx.account.id, ctx.params.page())
+        s = ctx.services
+        items = timelines.home(ctx.session, s.feeds, s.settings, ctx.account.id, ctx.params.page())
         return ctx.paged(items, ctx.ser.statuses([i.item for i in items]))
 
-    return await call(request, work, scope="read:statuses")
+    return await call(request, work, scope="read:statuses", home_feed=True)
 
 
 @router.get("/api/v1/timelines/public")

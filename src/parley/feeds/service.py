@@ -1,0 +1,240 @@
+"""Fan-out on write, rebuilds, and the home timeline read that merges a feed with the
+recent posts of the big accounts (too many followers to fan out) the reader follows.
+
+Which posts belong in a home feed is decided in one place, ``_home_posts``: posts and
+reposts by followed accounts and by the reader; replies only when they answer the reader
+or someone the reader follows; direct posts only for the people they mention; reposts
+hidden for follows that asked so. Visibility (blocks, mutes, audiences) is still checked
+at read time by ``parley.visibility``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, Literal
+
+from sqlalchemy import exists, or_, select, update
+from sqlalchemy.orm import Session
+
+from parley.feeds.store import FeedStore
+from parley.pagination import Page
+from parley.settings import Settings
+from parley.store.tables import Account, Block, Follow, Mention, Mute, Post, utcnow
+
+ACTIVITY_GRANULARITY = timedelta(hours=1)
+
+
+def _home_posts(
+    session: Session,
+    viewer_id: int,
+    authors: Sequence[int] | Any,
+    *,
+    followed: Any,
+    hidden_reblogs: Any,
+) -> Any:
+    """The SELECT of post ids by ``authors`` that may enter ``viewer_id``'s home."""
+    stmt = select(Post.id).where(Post.account_id.in_(authors), Post.deleted_at.is_(None))
+    stmt = stmt.where(
+        or_(
+            Post.in_reply_to_account_id.is_(None),
+            Post.in_reply_to_account_id == viewer_id,
+            Post.in_reply_to_account_id.in_(followed),
+            Post.in_reply_to_account_id == Post.account_id,
+        )
+    )
+    stmt = stmt.where(
+        or_(
+            Post.visibility != "direct",
+            Post.account_id == viewer_id,
+            exists().where(Mention.post_id == Post.id, Mention.account_id == viewer_id),
+        )
+    )
+    stmt = stmt.where(or_(Post.reblog_of_id.is_(None), Post.account_id.not_in(hidden_reblogs)))
+    return stmt
+
+
+def _followed(viewer_id: int) -> Any:
+    return select(Follow.target_account_id).where(Follow.account_id == viewer_id)
+
+
+def _hidden_reblogs(viewer_id: int) -> Any:
+    return select(Follow.target_account_id).where(Follow.account_id == viewer_id, Follow.show_reblogs.is_(False))
+
+
+def big_followed(session: Session, settings: Settings, viewer_id: int) -> list[int]:
+    """Accounts the viewer follows that are too big to fan out: merged at read time."""
+    return list(
+        session.scalars(
+            select(Account.id)
+            .join(Follow, Follow.target_account_id == Account.id)
+            .where(Follow.account_id == viewer_id, Account.followers_count > settings.fanout_max_followers)
+        )
+    )
+
+
+def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int) -> list[int]:
+    """Recompute a feed from the posts and the follow graph (big accounts left to reads)."""
+    big = select(Account.id).where(Account.followers_count > settings.fanout_max_followers)
+    authors = select(Follow.target_account_id).where(
+        Follow.account_id == viewer_id, Follow.target_account_id.not_in(big)
+    ).union(select(Account.id).where(Account.id == viewer_id))
+    stmt = _home_posts(
+        session, viewer_id, authors, followed=_followed(viewer_id), hidden_reblogs=_hidden_reblogs(viewer_id)
+    )
+    post_ids = list(session.scalars(stmt.order_by(Post.id.desc()).limit(settings.feed_size)))
+    feeds.replace(session, viewer_id, post_ids)
+    return post_ids
+
+
+Freshness = Literal["fresh", "touch", "rebuild"]
+
+
+def freshness(session: Session, feeds: FeedStore, settings: Settings, account: Account) -> Freshness:
+    """Whether a home read may use the feed as it is, should note activity, or rebuild."""
+    now = utcnow()
+    last = account.last_active_at
+    if last is None or last < now - timedelta(days=settings.feed_inactive_days):
+        return "rebuild"  # fan-out skipped this account: its feed missed posts
+    if not feeds.built(session, account.id):
+        return "rebuild"
+    if last < now - ACTIVITY_GRANULARITY:
+        return "touch"
+    return "fresh"
+
+
+def refresh(session: Session, feeds: FeedStore, settings: Settings, account_id: int, *, rebuild_feed: bool) -> None:
+    """Note that the account is reading again; rebuild its feed if asked."""
+    if rebuild_feed:
+        rebuild(session, feeds, settings, account_id)
+    session.execute(update(Account).where(Account.id == account_id).values(last_active_at=utcnow()))
+
+
+def home_ids(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[int]:
+    """One page of home post ids: the feed merged with the big accounts' recent posts.
+
+    Both sources are asked for the same bounds and limit, so the merged top of the two is
+    exact whatever the page. In query order: newest first, or oldest first for ``min_id``.
+    """
+    from_feed = feeds.page(session, viewer_id, page)
+    big = big_followed(session, settings, viewer_id)
+    if not big:
+        return from_feed
+    stmt = _home_posts(
+        session, viewer_id, big, followed=_followed(viewer_id), hidden_reblogs=_hidden_reblogs(viewer_id)
+    )
+    if page.max_id is not None:
+        stmt = stmt.where(Post.id < page.max_id)
+    if page.since_id is not None:
+        stmt = stmt.where(Post.id > page.since_id)
+    ascending = page.min_id is not None
+    if ascending:
+        stmt = stmt.where(Post.id > page.min_id).order_by(Post.id.asc())
+    else:
+        stmt = stmt.order_by(Post.id.desc())
+    if len(from_feed) < page.limit and feeds.size(session, viewer_id) >= settings.feed_size:
+        # The page ran past the end of a full feed: older history is not kept, so the
+        # big accounts' posts stop where the feed does (no half-filled pages beyond).
+        floor = feeds.oldest(session, viewer_id)
+        if floor is not None:
+            stmt = stmt.where(Post.id >= floor)
+    from_big = list(session.scalars(stmt.limit(page.limit)))
+    merged = sorted(set(from_feed) | set(from_big), reverse=not ascending)
+    return merged[: page.limit]
+
+
+# --- fan-out ------------------------------------------------------------------------------
+
+
+def recipients(session: Session, settings: Settings, post: Post) -> list[int]:
+    """The home feeds a new post goes to (empty for big authors, who are merged at read)."""
+    author = session.get(Account, post.account_id)
+    if author is None:
+        return []
+    own = [author.id]
+    if author.followers_count > settings.fanout_max_followers:
+        return own
+    active_since = utcnow() - timedelta(days=settings.feed_inactive_days)
+    stmt = (
+        select(Follow.account_id)
+        .join(Account, Account.id == Follow.account_id)
+        .where(Follow.target_account_id == author.id, Account.last_active_at >= active_since)
+    )
+    # Followers who block or mute the author get nothing from them.
+    stmt = stmt.where(
+        Follow.account_id.not_in(select(Block.account_id).where(Block.target_account_id == author.id)),
+        Follow.account_id.not_in(select(Mute.account_id).where(Mute.target_account_id == author.id)),
+    )
+    if post.reblog_of_id is not None:
+        stmt = stmt.where(Follow.show_reblogs.is_(True))
+        original = session.get(Post, post.reblog_of_id)
+        if original is not None:
+            stmt = stmt.where(
+                Follow.account_id.not_in(select(Block.account_id).where(Block.target_account_id == original.account_id)),
+                Follow.account_id.not_in(select(Mute.account_id).where(Mute.target_account_id == original.account_id)),
+                Follow.account_id.not_in(select(Block.target_account_id).where(Block.account_id == original.account_id)),
+            )
+    if post.in_reply_to_account_id is not None and post.in_reply_to_account_id != author.id:
+        # A reply reaches those who follow the person it answers too, and that person.
+        answered = post.in_reply_to_account_id
+        stmt = stmt.where(
+            or_(
+                Follow.account_id == answered,
+                Follow.account_id.in_(select(Follow.account_id).where(Follow.target_account_id == answered)),
+            )
+        )
+    if post.visibility == "direct":
+        stmt = stmt.where(Follow.account_id.in_(select(Mention.account_id).where(Mention.post_id == post.id)))
+    return own + list(session.scalars(stmt))
+
+
+def fan_out(session: Session, feeds: FeedStore, settings: Settings, post_id: int) -> int:
+    """Push a post into its recipients' feeds; returns the number of deliveries."""
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None:
+        return 0
+    targets = recipients(session, settings, post)
+    batch = max(1, settings.fanout_batch)
+    for i in range(0, len(targets), batch):
+        feeds.add(session, targets[i : i + batch], post.id)
+    return len(targets)
+
+
+def withdraw(session: Session, feeds: FeedStore, post_id: int) -> None:
+    """Take a post and the reposts of it out of every feed that may hold them."""
+    reposts = list(session.scalars(select(Post.id).where(Post.reblog_of_id == post_id)))
+    post_ids = [post_id, *reposts]
+    authors = set(session.scalars(select(Post.account_id).where(Post.id.in_(post_ids))))
+    holders = set(authors)
+    holders.update(session.scalars(select(Follow.account_id).where(Follow.target_account_id.in_(authors))))
+    feeds.remove(session, sorted(holders), post_ids)
+
+
+def unmerge(session: Session, feeds: FeedStore, settings: Settings, account_id: int, author_id: int) -> None:
+    """Take an author's posts out of a feed (after an unfollow, block or mute)."""
+    floor = feeds.oldest(session, account_id)
+    if floor is None:
+        return
+    post_ids = list(
+        session.scalars(
+            select(Post.id).where(Post.account_id == author_id, Post.id >= floor).order_by(Post.id.desc()).limit(settings.feed_size)
+        )
+    )
+    feeds.remove(session, [account_id], post_ids)
+
+
+def merge(session: Session, feeds: FeedStore, settings: Settings, account_id: int, author_id: int) -> None:
+    """Bring a newly followed author's recent posts into a built feed."""
+    if not feeds.built(session, account_id):
+        return  # it will be built in full on the next read
+    author = session.get(Account, author_id)
+    if author is None or author.followers_count > settings.fanout_max_followers:
+        return
+    stmt = _home_posts(
+        session, account_id, [author_id], followed=_followed(account_id), hidden_reblogs=_hidden_reblogs(account_id)
+    )
+    floor = feeds.oldest(session, account_id) if feeds.size(session, account_id) >= settings.feed_size else None
+    if floor is not None:
+        stmt = stmt.where(Post.id > floor)
+    for post_id in session.scalars(stmt.order_by(Post.id.desc()).limit(settings.feed_size)):
+        feeds.add(session, [account_id], post_id)
