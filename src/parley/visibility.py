@@ -27,7 +27,9 @@ class Context(Enum):
 # Contexts that broadcast a post to people who did not ask for it by name.
 _DISCOVERY = {Context.PUBLIC, Context.TAG, Context.SEARCH}
 # Contexts from which the viewer's mutes remove posts.
-_MUTE_FILTERED = {Context.HOME, Context.PUBLIC, Context.TAG, Context.SEARCH, Context.NOTIFICATIONS}
+# Notifications are not here: a mute hides them only when it asks to (hide_notifications),
+# which the notification reader applies.
+_MUTE_FILTERED = {Context.HOME, Context.PUBLIC, Context.TAG, Context.SEARCH, Context.THREAD}
 
 
 class Show(Enum):

@@ -120,7 +120,8 @@ def test_client_credentials_and_password_grant(client: TestClient, user: MakeUse
     assert r.status_code == 200, r.text
     auth = {"Authorization": f"Bearer {r.json()['access_token']}"}
     assert client.get("/api/v1/apps/verify_credentials", headers=auth).status_code == 200
-    assert client.get("/api/v1/accounts/verify_credentials", headers=auth).status_code == 401
+    r = client.get("/api/v1/accounts/verify_credentials", headers=auth)
+    assert r.status_code == 422 and r.json() == {"error": "This method requires an authenticated user"}
     r = client.post("/oauth/token", data={"grant_type": "password", "username": "alice", "password": "correct horse", "client_id": app["client_id"], "client_secret": app["client_secret"]})
     assert r.status_code == 400 and r.json()["error"] == "unsupported_grant_type"
     wrong = client.post("/oauth/token", data={"grant_type": "client_credentials", "client_id": app["client_id"], "client_secret": "nope"})

@@ -168,8 +168,8 @@ def update_profile(session: Session, account: Account, change: ProfileChange) ->
             [{"name": n, "value": v} for n, v in change.fields if n or v]
         )
     if change.default_visibility is not None:
-        if change.default_visibility not in VISIBILITIES:
-            raise Invalid("Default visibility must be public, unlisted, private or direct")
+        if change.default_visibility not in ("public", "unlisted", "private"):
+            raise Invalid("Default visibility must be public, unlisted or private")
         account.default_visibility = change.default_visibility
     if change.locale is not None:
         if change.locale not in ("en", "nl"):

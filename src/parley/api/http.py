@@ -45,7 +45,7 @@ class Params:
 
     def raw(self, name: builtins.str) -> Any:
         if name in self._json:
-            return self._json[name]
+            return self._json[name]  # a JSON null reads as absent
         for key, value in reversed(self._pairs):
             if key == name:
                 return value
@@ -75,7 +75,14 @@ class Params:
             return value
         return str(value).strip().lower() not in _FALSE
 
-    def int(self, name: builtins.str, default: builtins.int | None = None, *, minimum: builtins.int | None = None) -> builtins.int | None:
+    def int(
+        self,
+        name: builtins.str,
+        default: builtins.int | None = None,
+        *,
+        minimum: builtins.int | None = None,
+        maximum: builtins.int = 2**31 - 1,
+    ) -> builtins.int | None:
         value = self.raw(name)
         if value is None or value == "":
             return default
@@ -85,6 +92,8 @@ class Params:
             raise Invalid(f"{name} must be a whole number") from exc
         if minimum is not None and n < minimum:
             raise Invalid(f"{name} must be at least {minimum}")
+        if n > maximum:
+            raise Invalid(f"{name} must be at most {maximum}")
         return n
 
     def id(self, name: builtins.str) -> builtins.int | None:
@@ -97,7 +106,9 @@ class Params:
         for key in (name, f"{name}[]"):
             if key in self._json:
                 value = self._json[key]
-                return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+                if value is None:
+                    return []
+                return [str(v) for v in value if v is not None] if isinstance(value, list) else [str(value)]
         out = [str(v) for k, v in self._pairs if k in (f"{name}[]", name)]
         # Indexed forms some clients send: name[0]=a&name[1]=b
         out += [str(v) for k, v in self._pairs if k.startswith(f"{name}[") and k[len(name) + 1 : -1].isdigit()]
@@ -142,7 +153,20 @@ async def read_params(request: Request) -> Params:
             except Exception as exc:  # malformed multipart bodies raise several types
                 raise Invalid("The request body could not be read") from exc
             pairs += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
+    if _has_nul(pairs) or _has_nul(json_body):
+        raise Invalid("Parameters must not contain NUL characters")
     return Params(pairs, json_body)
+
+
+def _has_nul(value: Any) -> bool:
+    """True if any string inside ``value`` holds a NUL (PostgreSQL text cannot store one)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nul(v) for v in value)
+    return False
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -180,8 +204,10 @@ class Ctx:
     @property
     def account(self) -> Account:
         """The calling account; routes that use it required a user token."""
-        if self.credentials is None or self.credentials.account is None:
-            raise Unauthorized("This method requires an authenticated user")
+        if self.credentials is None:
+            raise Unauthorized("The access token is invalid")
+        if self.credentials.account is None:
+            raise Invalid("This method requires an authenticated user")
         return self.credentials.account
 
     @property
@@ -250,9 +276,12 @@ async def call(
 
     def attempt(check_feed: bool) -> Response | str:
         with services.db.unit(write=is_write) as uow:
-            credentials = authenticate_token(uow.session, token) if token else None
-            if auth == "required" and (credentials is None or credentials.account is None):
-                raise Unauthorized("This method requires an authenticated user")
+            # Public metadata ignores tokens, so a revoked one cannot lock a client out.
+            credentials = authenticate_token(uow.session, token) if token and auth != "none" else None
+            if auth == "required" and credentials is None:
+                raise Unauthorized("The access token is invalid")
+            if auth == "required" and credentials is not None and credentials.account is None:
+                raise Invalid("This method requires an authenticated user")
             ctx = Ctx(uow, services, params, credentials, url)
             if scope is not None and (credentials is not None or auth in ("required", "app")):
                 ctx.require(scope)
@@ -328,9 +357,15 @@ def install_error_handlers(app: Any) -> None:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return error_response(500, "Internal server error")
 
+    async def integrity_error(request: Request, exc: Exception) -> Response:
+        # Two requests raced to create the same thing; nothing was stored by this one.
+        return error_response(409, "This conflicts with a change made at the same time; please try again")
+
     from fastapi.exceptions import RequestValidationError
+    from sqlalchemy.exc import IntegrityError
 
     app.add_exception_handler(ParleyError, parley_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(IntegrityError, integrity_error)
     app.add_exception_handler(Exception, crash)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from parley.store.tables import Block, Follow, FollowRequest, Mute, utcnow
@@ -88,8 +88,9 @@ def load_relations(session: Session, viewer_id: int | None, account_ids: Iterabl
     return rel
 
 
-def excluded_authors(session: Session, viewer_id: int | None) -> set[int]:
-    """Accounts whose posts never reach the viewer's lists: blocked either way, or muted."""
+def excluded_authors(session: Session, viewer_id: int | None, *, notifications: bool = False) -> set[int]:
+    """Accounts whose posts never reach the viewer's lists: blocked either way, or muted
+    (for notifications, only mutes that hide notifications count)."""
     if viewer_id is None:
         return set()
     out: set[int] = set()
@@ -101,6 +102,7 @@ def excluded_authors(session: Session, viewer_id: int | None) -> set[int]:
             select(Mute.target_account_id).where(
                 Mute.account_id == viewer_id,
                 or_(Mute.expires_at.is_(None), Mute.expires_at > now),
+                Mute.hide_notifications.is_(True) if notifications else true(),
             )
         )
     )

@@ -15,6 +15,8 @@ from parley.pagination import Page, apply
 from parley.store.db import rowcount
 from parley.store.tables import Account, Block, Follow, FollowRequest, Mute, utcnow
 
+MAX_MUTE_SECONDS = 10 * 366 * 86400
+
 
 def _counts(session: Session, follower_id: int, target_id: int, delta: int) -> None:
     session.execute(
@@ -172,6 +174,8 @@ def mute(
         raise Forbidden("You cannot mute yourself")
     if duration < 0:
         raise Invalid("duration must not be negative")
+    if duration > MAX_MUTE_SECONDS:
+        raise Invalid("duration can be at most ten years")
     expires = utcnow() + timedelta(seconds=duration) if duration else None
     row = session.scalar(
         select(Mute).where(Mute.account_id == account.id, Mute.target_account_id == target.id)

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parley import ids
-from parley.errors import Invalid, NotFound
+from parley.errors import NotFound
 from parley.graph.relations import load_relations
 from parley.jobs.queue import enqueue
 from parley.pagination import Page, apply
@@ -15,6 +15,7 @@ from parley.store.tables import Favourite, Follow, FollowRequest, Marker, Notifi
 TYPES = (
     "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll",
     "update", "quote", "quoted_update", "admin.sign_up", "admin.report", "moderation_warning",
+    "severed_relationships",
 )
 
 
@@ -94,13 +95,6 @@ def _cause_holds(session: Session, recipient_id: int, from_id: int, type_: str, 
             )
         ) is not None
     return True
-
-
-def check_types(values: list[str]) -> list[str]:
-    bad = [t for t in values if t not in TYPES]
-    if bad:
-        raise Invalid(f"Unknown notification types: {', '.join(bad)}")
-    return values
 
 
 def list_rows(

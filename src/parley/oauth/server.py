@@ -104,9 +104,7 @@ class Client(ClientMixin):
         return self.redirect_uris[0]
 
     def get_allowed_scope(self, scope: str | None) -> str:
-        requested = sc.parse(scope)
-        if not requested:
-            return " ".join(self.allowed) if "read" in self.allowed else self.allowed[0]
+        requested = sc.parse(scope) or ["read"]  # Mastodon's default scope
         if sc.unknown(requested) or not sc.covered_by(requested, self.allowed):
             raise InvalidScopeError("The requested scope is invalid, unknown, or malformed.")
         return " ".join(requested)
@@ -274,7 +272,9 @@ class Server(_AuthorizationServer):
                 lambda client, grant_type: 0,  # Mastodon tokens live until revoked
             ),
         )
-        self.register_grant(_AuthorizationCodeGrant, [_PKCE(required=False)])
+        # A client that presents no secret must prove the code with PKCE; confidential
+        # clients may use either.
+        self.register_grant(_AuthorizationCodeGrant, [_PKCE(required=True)])
         self.register_grant(_ClientCredentialsGrant)
         self.register_grant(_RefreshTokenGrant)
         if password_grant:

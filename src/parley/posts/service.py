@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from parley import ids, text
 from parley.accounts.service import VISIBILITIES
-from parley.errors import Forbidden, Invalid, NotFound
+from parley.errors import Invalid, NotFound
 from parley.graph.relations import load_relations
 from parley.jobs.queue import enqueue
 from parley.notifications.service import notify, retract
@@ -85,12 +85,13 @@ def check_text(body: str, spoiler: str = "") -> None:
 
 
 def _check_language(language: str | None) -> str | None:
-    if language in (None, ""):
+    """An ISO 639 code, or None; like Mastodon, an unreadable one falls back to the default."""
+    if not language:
         return None
-    assert language is not None
-    if not (2 <= len(language) <= 3 and language.isalpha()):
-        raise Invalid("Validation failed: Language is not a valid ISO 639 code")
-    return language.lower()
+    code = language.split("-", 1)[0].split("_", 1)[0]
+    if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        return None
+    return code.lower()
 
 
 def create_post(session: Session, author: Account, data: PostInput, renderer: Renderer) -> Post:
@@ -122,7 +123,7 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
         content_html=rendered.html,
         spoiler_text=data.spoiler_text or "",
         visibility=visibility,
-        sensitive=bool(data.sensitive) or bool(data.spoiler_text) or author.default_sensitive,
+        sensitive=(author.default_sensitive if data.sensitive is None else data.sensitive) or bool(data.spoiler_text),
         language=language,
         in_reply_to_id=parent.id if parent else None,
         in_reply_to_account_id=parent.account_id if parent else None,
@@ -135,13 +136,8 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
     session.flush()
     _link_entities(session, post, rendered.mentions, rendered.tags)
 
-    session.execute(
-        update(Account)
-        .where(Account.id == author.id)
-        .values(statuses_count=Account.statuses_count + 1, last_status_at=now)
-    )
-    if parent is not None:
-        session.execute(update(Post).where(Post.id == parent.id).values(replies_count=Post.replies_count + 1))
+    _count_post(session, post, +1)
+    session.execute(update(Account).where(Account.id == author.id).values(last_status_at=now))
     if quoted is not None:
         session.execute(update(Post).where(Post.id == quoted.id).values(quotes_count=Post.quotes_count + 1))
     if data.idempotency_key:
@@ -153,6 +149,28 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
     return post
 
 
+def _distributable(post: Post) -> bool:
+    return post.visibility in ("public", "unlisted")
+
+
+def _count_post(session: Session, post: Post, delta: int) -> None:
+    """Public counters, as Mastodon keeps them: direct posts are not counted, and only
+    public or unlisted replies count as replies."""
+    if post.visibility == "direct":
+        return
+    session.execute(
+        update(Account).where(Account.id == post.account_id).values(statuses_count=Account.statuses_count + delta)
+    )
+    if post.in_reply_to_id is not None and _distributable(post):
+        session.execute(
+            update(Post).where(Post.id == post.in_reply_to_id).values(replies_count=Post.replies_count + delta)
+        )
+    if post.reblog_of_id is not None and _distributable(post):
+        session.execute(
+            update(Post).where(Post.id == post.reblog_of_id).values(reblogs_count=Post.reblogs_count + delta)
+        )
+
+
 def _idempotent(session: Session, account_id: int, key: str) -> Post | None:
     row = session.get(IdempotencyKey, (account_id, key[:200]))
     if row is None:
@@ -162,7 +180,11 @@ def _idempotent(session: Session, account_id: int, key: str) -> Post | None:
         session.flush()
         return None
     post = session.get(Post, row.post_id)
-    return post if post is not None and post.deleted_at is None else None
+    if post is None or post.deleted_at is not None:
+        session.delete(row)  # the key is free again once its post is gone
+        session.flush()
+        return None
+    return post
 
 
 def _interaction_target(session: Session, actor: Account, post_id: int, verb: str) -> Post:
@@ -231,13 +253,12 @@ def _notify_new_post(session: Session, post: Post, mentions: list[Account], quot
 
 
 def _own_post(session: Session, account: Account, post_id: int) -> Post:
+    """The account's own post, or "not found" (as Mastodon answers for others' posts)."""
     post = session.get(Post, post_id)
     if post is None or post.deleted_at is not None or post.reblog_of_id is not None:
         raise NotFound("Record not found")
     if post.account_id != account.id:
-        # Someone else's post: say "not found" if they may not see it, else forbid.
-        get_post_for(session, account.id, post_id)
-        raise Forbidden("This action is not allowed")
+        raise NotFound("Record not found")
     return post
 
 
@@ -314,13 +335,7 @@ def delete_post(session: Session, author: Account, post_id: int) -> Post:
 def _remove(session: Session, post: Post) -> None:
     now = utcnow()
     post.deleted_at = now
-    session.execute(
-        update(Account).where(Account.id == post.account_id).values(statuses_count=Account.statuses_count - 1)
-    )
-    if post.in_reply_to_id is not None:
-        session.execute(
-            update(Post).where(Post.id == post.in_reply_to_id).values(replies_count=Post.replies_count - 1)
-        )
+    _count_post(session, post, -1)
     if post.quote_of_id is not None:
         session.execute(
             update(Post).where(Post.id == post.quote_of_id).values(quotes_count=Post.quotes_count - 1)
@@ -328,9 +343,7 @@ def _remove(session: Session, post: Post) -> None:
     reblogs = list(session.scalars(select(Post).where(Post.reblog_of_id == post.id, Post.deleted_at.is_(None))))
     for reblog in reblogs:
         reblog.deleted_at = now
-        session.execute(
-            update(Account).where(Account.id == reblog.account_id).values(statuses_count=Account.statuses_count - 1)
-        )
+        _count_post(session, reblog, -1)
     from parley.store.tables import Notification  # local: only deletion clears them
 
     session.execute(delete(Notification).where(Notification.post_id.in_([post.id] + [r.id for r in reblogs])))
@@ -340,6 +353,18 @@ def _remove(session: Session, post: Post) -> None:
 
 
 # --- interactions -------------------------------------------------------------------------
+
+
+def _existing(session: Session, post_id: int) -> Post:
+    post = session.get(Post, post_id)
+    if post is None or post.deleted_at is not None:
+        raise NotFound("Record not found")
+    if post.reblog_of_id is not None:
+        original = session.get(Post, post.reblog_of_id)
+        if original is None:
+            raise NotFound("Record not found")
+        return original
+    return post
 
 
 def favourite(session: Session, account: Account, post_id: int) -> Post:
@@ -355,7 +380,8 @@ def favourite(session: Session, account: Account, post_id: int) -> Post:
 
 
 def unfavourite(session: Session, account: Account, post_id: int) -> Post:
-    target = get_post_for(session, account.id, post_id).target
+    # Undoing one's own favourite works even if the post can no longer be seen.
+    target = _existing(session, post_id)
     removed = rowcount(session.execute(
         delete(Favourite).where(Favourite.account_id == account.id, Favourite.post_id == target.id)
     ))
@@ -387,12 +413,8 @@ def reblog(session: Session, account: Account, post_id: int, *, visibility: str 
     )
     session.add(row)
     session.flush()
-    session.execute(update(Post).where(Post.id == target.id).values(reblogs_count=Post.reblogs_count + 1))
-    session.execute(
-        update(Account)
-        .where(Account.id == account.id)
-        .values(statuses_count=Account.statuses_count + 1, last_status_at=now)
-    )
+    _count_post(session, row, +1)
+    session.execute(update(Account).where(Account.id == account.id).values(last_status_at=now))
     notify(session, target.account_id, account.id, "reblog", target.id)
     enqueue(session, "fanout", {"post_id": row.id})
     return row
@@ -409,10 +431,7 @@ def unreblog(session: Session, account: Account, post_id: int) -> Post:
     )
     for row in rows:
         row.deleted_at = utcnow()
-        session.execute(update(Post).where(Post.id == target.id).values(reblogs_count=Post.reblogs_count - 1))
-        session.execute(
-            update(Account).where(Account.id == account.id).values(statuses_count=Account.statuses_count - 1)
-        )
+        _count_post(session, row, -1)
         enqueue(session, "withdraw", {"post_id": row.id})
     if rows:
         retract(session, from_id=account.id, type_="reblog", post_id=target.id)
@@ -429,15 +448,17 @@ def bookmark(session: Session, account: Account, post_id: int) -> Post:
 
 
 def unbookmark(session: Session, account: Account, post_id: int) -> Post:
-    target = get_post_for(session, account.id, post_id).target
+    target = _existing(session, post_id)
     session.execute(delete(Bookmark).where(Bookmark.account_id == account.id, Bookmark.post_id == target.id))
     return target
 
 
 def pin(session: Session, account: Account, post_id: int) -> Post:
-    post = _own_post(session, account, post_id)
-    if post.visibility not in ("public", "unlisted"):
-        raise Invalid("Validation failed: Only public and unlisted posts can be pinned")
+    post = get_post_for(session, account.id, post_id).target
+    if post.account_id != account.id:
+        raise Invalid("Validation failed: Someone else's post cannot be pinned")
+    if post.visibility == "direct":
+        raise Invalid("Validation failed: Direct posts cannot be pinned")
     if session.get(Pin, (account.id, post.id)) is None:
         count = session.scalar(select(func.count()).select_from(Pin).where(Pin.account_id == account.id)) or 0
         if count >= MAX_PINS:

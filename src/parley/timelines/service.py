@@ -71,6 +71,8 @@ def public(
     stmt = select(Post).where(
         Post.visibility == "public", Post.reblog_of_id.is_(None), Post.deleted_at.is_(None)
     )
+    if only_media:
+        stmt = stmt.where(false())  # no post has media until uploads exist
     excluded = excluded_authors(session, viewer_id)
     if excluded:
         stmt = stmt.where(Post.account_id.not_in(excluded))

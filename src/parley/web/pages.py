@@ -59,14 +59,15 @@ def _csrf_ok(request: Request, form: dict[str, str]) -> bool:
 
 def _safe_next(value: str | None) -> str:
     # Only same-site paths: never redirect a signed-in person to another host.
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and "\x00" not in value:
         return value
     return "/"
 
 
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
+    # NUL characters cannot be stored (PostgreSQL text) and have no use in a form.
+    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
 
 
 @router.get("/auth/sign_in")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -37,6 +39,12 @@ async def update_credentials(request: Request) -> Response:
             raw = p.raw("fields_attributes")
             items = raw.values() if isinstance(raw, dict) else raw
             fields = [(str(f.get("name", "")), str(f.get("value", ""))) for f in items if isinstance(f, dict)]
+        source = p.raw("source") if isinstance(p.raw("source"), dict) else {}
+
+        def src(key: str) -> Any:
+            value = p.raw(f"source[{key}]")
+            return source.get(key) if value is None else value
+
         change = accounts.ProfileChange(
             display_name=p.str("display_name"),
             note=p.str("note"),
@@ -44,9 +52,9 @@ async def update_credentials(request: Request) -> Response:
             bot=p.bool("bot"),
             discoverable=p.bool("discoverable"),
             fields=fields,
-            default_visibility=p.str("source[privacy]"),
-            default_sensitive=p.bool("source[sensitive]"),
-            default_language=p.str("source[language]"),
+            default_visibility=_opt_str(src("privacy")),
+            default_sensitive=None if src("sensitive") is None else str(src("sensitive")).lower() not in ("false", "0", "off", ""),
+            default_language=_opt_str(src("language")),
         )
         account = accounts.update_profile(ctx.session, ctx.account, change)
         return json_response(ctx.ser.credential_account(account))
@@ -63,7 +71,8 @@ async def relationships(request: Request) -> Response:
                 ids.append(parse_id(raw))
             except NotFound:
                 continue
-        return json_response(ctx.ser.relationships(ids))
+        known = ctx.ser.load_accounts(ids)
+        return json_response(ctx.ser.relationships([i for i in ids if i in known]))
 
     return await call(request, work, scope="read:follows")
 
@@ -89,7 +98,7 @@ async def search(request: Request) -> Response:
         p = ctx.params
         limit = max(1, min(p.int("limit", 40) or 40, 80))
         rows = accounts.search_accounts(
-            ctx.session, p.required("q"), limit=limit, offset=p.int("offset", 0, minimum=0) or 0
+            ctx.session, p.required("q"), limit=limit, offset=p.int("offset", 0, minimum=0, maximum=10_000) or 0
         )
         return json_response([ctx.ser.account(a) for a in rows])
 
@@ -275,3 +284,7 @@ async def mutes(request: Request) -> Response:
     return await call(request, work, scope="read:mutes")
 
 
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -149,37 +149,33 @@ class Serializer:
         targets = [s.target for s in seen]
         quoted_ids = {p.quote_of_id for p in targets if p.quote_of_id is not None}
         quoted_rows = list(self.session.scalars(select(Post).where(Post.id.in_(quoted_ids)))) if quoted_ids else []
-        quoted_seen = {
-            q.post.id: q for q in visible_posts(self.session, self.viewer_id, quoted_rows, Context.DIRECT_LINK)
-        }
-        quoted_exists = {q.id for q in quoted_rows if q.deleted_at is None}
-        everyone: list[Post] = [s.post for s in seen] + targets + [q.post for q in quoted_seen.values()]
+        quotes = _Quotes(self.session, self.viewer_id, quoted_rows)
+        everyone: list[Post] = [s.post for s in seen] + targets + [q.post for q in quotes.shown.values()]
         ctx = _Batch(self.session, self.viewer_id, everyone)
-        out: list[Json] = []
-        for s in seen:
-            out.append(self._status(s, ctx, quoted_seen, quoted_exists))
-        return out
+        return [self._status(s, ctx, quotes) for s in seen]
 
     def status(self, seen: Seen) -> Json:
         return self.statuses([seen])[0]
 
-    def _status(
-        self, s: Seen, ctx: _Batch, quoted: dict[int, Seen], quoted_exists: set[int]
-    ) -> Json:
+    def _status(self, s: Seen, ctx: _Batch, quotes: _Quotes | None) -> Json:
         if s.original is not None:
             wrapper = self._plain_status(s.post, ctx, s)
             inner = Seen(s.original, None, s.verdict)
-            wrapper["reblog"] = self._status(inner, ctx, quoted, quoted_exists)
+            wrapper["reblog"] = self._status(inner, ctx, quotes)
             return wrapper
         out = self._plain_status(s.post, ctx, s)
-        if s.post.quote_of_id is not None:
-            q = quoted.get(s.post.quote_of_id)
-            if q is not None:
-                out["quote"] = {"state": "accepted", "quoted_status": self._status(q, ctx, {}, set())}
-            elif s.post.quote_of_id in quoted_exists:
-                out["quote"] = {"state": "unauthorized", "quoted_status": None}
+        quoted_id = s.post.quote_of_id
+        if quoted_id is not None:
+            state = quotes.state(quoted_id) if quotes is not None else "accepted"
+            if quotes is None:
+                # A quote inside a quote is shallow, as in Mastodon: the id, not the post.
+                out["quote"] = {"state": state, "quoted_status_id": str(quoted_id)}
             else:
-                out["quote"] = {"state": "deleted", "quoted_status": None}
+                shown = quotes.shown.get(quoted_id)
+                out["quote"] = {
+                    "state": state,
+                    "quoted_status": self._status(shown, ctx, None) if shown is not None else None,
+                }
         return out
 
     def _plain_status(self, p: Post, ctx: _Batch, s: Seen) -> Json:
@@ -311,6 +307,38 @@ def relationship(account_id: int, rel: Relations) -> Json:
         "endorsed": False,
         "note": "",
     }
+
+
+class _Quotes:
+    """The state of each quoted post for the viewer (Mastodon's Quote entity).
+
+    ``accepted`` with the post when the viewer may see it; ``blocked_account`` or
+    ``muted_account`` (post still attached, for the client to fold) when the viewer
+    blocks or mutes its author; ``unauthorized`` when the viewer may not see it;
+    ``deleted`` when it is gone.
+    """
+
+    def __init__(self, session: Session, viewer_id: int | None, rows: list[Post]) -> None:
+        self.rows = {p.id: p for p in rows}
+        rel = load_relations(session, viewer_id, {p.account_id for p in rows})
+        self.blocking = rel.blocking
+        self.muting = rel.muting
+        # Judged as a direct link would be (blocks and mutes are folded, not hidden).
+        self.shown = {
+            s.post.id: s for s in visible_posts(session, viewer_id, rows, Context.DIRECT_LINK)
+        }
+
+    def state(self, post_id: int) -> str:
+        post = self.rows.get(post_id)
+        if post is None or post.deleted_at is not None:
+            return "deleted"
+        if post_id not in self.shown:
+            return "unauthorized"
+        if post.account_id in self.blocking:
+            return "blocked_account"
+        if post.account_id in self.muting:
+            return "muted_account"
+        return "accepted"
 
 
 class _Batch:

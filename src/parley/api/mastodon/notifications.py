@@ -22,7 +22,7 @@ router = APIRouter()
 
 def _page(ctx: Ctx, page: Page, **filters: Any) -> tuple[list[Paged[Notification]], list[dict]]:
     viewer = ctx.account.id
-    excluded = excluded_authors(ctx.session, viewer)
+    excluded = excluded_authors(ctx.session, viewer, notifications=True)
     statuses: dict[int, dict] = {}
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
@@ -51,8 +51,9 @@ async def index(request: Request) -> Response:
         items, data = _page(
             ctx,
             p.page(default=40, maximum=80),
-            types=notes.check_types(p.list("types")) or None,
-            exclude_types=notes.check_types(p.list("exclude_types")) or None,
+            # Unknown types match nothing, as in Mastodon (clients send newer ones).
+            types=p.list("types") or None,
+            exclude_types=p.list("exclude_types") or None,
             from_account_id=parse_id(account_id) if account_id else None,
         )
         return ctx.paged(items, data)

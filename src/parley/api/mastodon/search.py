@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from parley.accounts.service import find_account, search_accounts
 from parley.api.http import Ctx, call, json_response
-from parley.errors import Invalid
+from parley.errors import Invalid, Unauthorized
 from parley.posts.access import visible_posts
 from parley.search.fulltext import search_post_ids
 from parley.store.tables import Post, Tag
@@ -26,13 +26,15 @@ async def search(request: Request) -> Response:
         if kind not in (None, "", "accounts", "hashtags", "statuses"):
             raise Invalid("type must be accounts, hashtags or statuses")
         limit = max(1, min(p.int("limit", 20) or 20, 40))
-        offset = p.int("offset", 0, minimum=0) or 0
-        if offset and ctx.viewer_id is None:
-            raise Invalid("Search queries with offset need an access token")
+        offset = p.int("offset", 0, minimum=0, maximum=10_000) or 0
+        if (offset or p.bool("resolve", False)) and ctx.viewer_id is None:
+            raise Unauthorized("Search queries pagination is not supported without authentication")
         result: dict = {"accounts": [], "statuses": [], "hashtags": []}
         if not q:
             return json_response(result)
-        if kind in (None, "", "accounts"):
+        _, _, domain = q.lstrip("@").partition("@")
+        foreign = bool(domain) and domain.lower() != ctx.services.settings.domain.lower()
+        if kind in (None, "", "accounts") and not foreign:
             accounts = search_accounts(ctx.session, q, limit=limit, offset=offset)
             if p.bool("resolve", False) and not accounts:
                 exact = find_account(ctx.session, q)

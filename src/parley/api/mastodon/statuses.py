@@ -9,7 +9,7 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
-from parley.errors import Invalid
+from parley.errors import Invalid, NotFound
 from parley.pagination import Paged
 from parley.posts import service as posts
 from parley.posts.access import Seen, get_post_for
@@ -155,7 +155,9 @@ async def history(request: Request, status_id: str) -> Response:
 async def source(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         seen = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))
-        return json_response(ctx.ser.status_source(seen.target))
+        if seen.post.account_id != ctx.account.id or seen.original is not None:
+            raise NotFound("Record not found")
+        return json_response(ctx.ser.status_source(seen.post))
 
     return await call(request, work, scope="read:statuses")
 
@@ -179,7 +181,15 @@ def _action(verb: str, scope: str) -> Callable[[Request, str], Awaitable[Respons
                 result = fn(ctx.session, ctx.account, parse_id(status_id), visibility=ctx.params.str("visibility") or "public")
             else:
                 result = fn(ctx.session, ctx.account, parse_id(status_id))
-            return json_response(ctx.ser.status(_seen(ctx, result)))
+            try:
+                seen = _seen(ctx, result)
+            except NotFound:
+                if verb not in ("unfavourite", "unbookmark"):
+                    raise
+                # Undoing one's own favourite or bookmark of a post one can no longer
+                # see answers with that post, as Mastodon does.
+                seen = _deleted_view(result)
+            return json_response(ctx.ser.status(seen))
 
         return await call(request, work, scope=scope)
 
@@ -211,7 +221,7 @@ async def favourited_by(request: Request, status_id: str) -> Response:
         rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Favourite.id, page))]
         return _accounts(ctx, rows, page.min_id is not None)
 
-    return await call(request, work, auth="optional", scope="read:accounts")
+    return await call(request, work, auth="optional", scope="read:statuses")
 
 
 @router.get("/api/v1/statuses/{status_id}/reblogged_by")
@@ -221,11 +231,15 @@ async def reblogged_by(request: Request, status_id: str) -> Response:
 
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
-        stmt = select(Post.id, Post.account_id).where(Post.reblog_of_id == target.id, Post.deleted_at.is_(None))
+        stmt = select(Post.id, Post.account_id).where(
+            Post.reblog_of_id == target.id,
+            Post.deleted_at.is_(None),
+            Post.visibility.in_(("public", "unlisted")),  # private reposts are nobody's business
+        )
         rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Post.id, page))]
         return _accounts(ctx, rows, page.min_id is not None)
 
-    return await call(request, work, auth="optional", scope="read:accounts")
+    return await call(request, work, auth="optional", scope="read:statuses")
 
 
 @router.get("/api/v1/statuses/{status_id}/quotes")
