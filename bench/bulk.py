@@ -15,14 +15,17 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine
+from sqlalchemy import Engine
+
+from parley.store.tables import Account
 
 
 class Bulk:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sqlite = engine.dialect.name == "sqlite"
-        self._dt = DateTime().bind_processor(engine.dialect) if self.sqlite else None
+        # The processor of a real column: the exact text format the app writes and compares.
+        self._dt = Account.__table__.c.created_at.type._cached_bind_processor(engine.dialect) if self.sqlite else None
         self.rows_written = 0
         self.seconds = 0.0
 

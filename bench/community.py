@@ -212,46 +212,44 @@ def generate(bulk: Bulk, scale: Scale, *, seed: int = 7, log: Any = print) -> Co
             following[a] = following.get(a, 0) + 1
     member_index = {a: i for i, a in enumerate(members)}
 
-    # --- posts (ids in time order, each post its own millisecond) -------------------------
+    # --- posts ----------------------------------------------------------------------
+    # Three groups (members, the special authors, the prolific authors); each spreads its
+    # posts evenly over the last 30 days, round-robin over its authors, one post per
+    # millisecond; the group number in the sequence bits keeps ids unique across groups.
     n_member_posts = m * scale.posts_per_member
-    n_special_posts = len(SPECIALS) * scale.special_posts
-    n_prolific_posts = scale.prolific * scale.prolific_posts
-    total_posts = n_member_posts + n_special_posts + n_prolific_posts
     span_ms = 30 * 86_400_000
-    step = max(1, span_ms // max(1, total_posts))
     first_ms = ms_now - 31 * 86_400_000
-    # Interleave authors over time: post i belongs to author i % (number of authors).
     authors_posts: list[tuple[list[int], int]] = [
         (members, scale.posts_per_member),
         ([specials[n] for n, _ in SPECIALS], scale.special_posts),
         (prolific, scale.prolific_posts),
     ]
-    statuses = {}
-    last_status = {}
+    statuses: dict[int, int] = {}
+    last_status: dict[int, Any] = {}
     for group, per in authors_posts:
         for a in group:
             statuses[a] = per
 
     def post_rows() -> Any:
-        i = 0
         sample_every = max(1, n_member_posts // 5000)
-        for group, per in authors_posts:
-            if not group or not per:
+        for g, (group, per) in enumerate(authors_posts):
+            total = len(group) * per
+            if not total:
                 continue
+            step = max(1, span_ms // total)
+            k = 0
             for r in range(per):
                 for a in group:
-                    ms = first_ms + i * step
-                    pid = (ms << SEQ_BITS) | (i & 0xFFFF)
-                    i += 1
+                    ms = first_ms + k * step
+                    pid = (ms << SEQ_BITS) | (g << 14) | (k & 0x3FFF)
+                    k += 1
                     created = bulk.ts(now - timedelta(milliseconds=ms_now - ms))
                     last_status[a] = created
-                    if group is members and (i % sample_every == 0):
+                    if g == 0 and k % sample_every == 0:
                         com.member_post_ids.append(pid)
                     text = f"Post {r} by account {a}: synthetic benchmark text."
                     yield (pid, a, text, f"<p>{text}</p>", "", "public", F, "en", pid, 0, 0, 0, 0, created)
 
-    # Posts are generated per group in time slices: members' posts first, then the
-    # specials', then the prolific authors' (each group interleaves its own authors).
     started = time.perf_counter()
 
     # accounts first (foreign keys), with counters computed above; last_status_at is

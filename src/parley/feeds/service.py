@@ -37,6 +37,7 @@ def _home_posts(
     stmt = select(Post.id).where(Post.account_id.in_(authors), Post.deleted_at.is_(None))
     stmt = stmt.where(
         or_(
+            Post.account_id == viewer_id,  # all of one's own posts, as fan-out delivers them
             Post.in_reply_to_account_id.is_(None),
             Post.in_reply_to_account_id == viewer_id,
             Post.in_reply_to_account_id.in_(followed),

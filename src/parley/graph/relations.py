@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select, true
+from sqlalchemy import Boolean, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from parley.store.tables import Block, Follow, FollowRequest, Mute, utcnow
@@ -29,63 +29,89 @@ class Relations:
 
 
 def load_relations(session: Session, viewer_id: int | None, account_ids: Iterable[int]) -> Relations:
-    """All edges between the viewer and ``account_ids``, in four queries."""
+    """All edges between the viewer and ``account_ids``, in one query."""
     rel = Relations(viewer_id)
     ids = set(account_ids)
     if viewer_id is None or not ids:
         return rel
-    for src, dst, show_reblogs, notify in session.execute(
-        select(Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
+    no = literal(False, Boolean)
+    stmt = union_all(
+        select(literal("f"), Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
             or_(
                 (Follow.account_id == viewer_id) & Follow.target_account_id.in_(ids),
                 (Follow.target_account_id == viewer_id) & Follow.account_id.in_(ids),
             )
-        )
-    ):
-        if src == viewer_id:
-            rel.following.add(dst)
-            if show_reblogs:
-                rel.showing_reblogs.add(dst)
-            if notify:
-                rel.notifying.add(dst)
-        if dst == viewer_id:
-            rel.followed_by.add(src)
-    for src, dst in session.execute(
-        select(FollowRequest.account_id, FollowRequest.target_account_id).where(
+        ),
+        select(literal("r"), FollowRequest.account_id, FollowRequest.target_account_id, no, no).where(
             or_(
                 (FollowRequest.account_id == viewer_id) & FollowRequest.target_account_id.in_(ids),
                 (FollowRequest.target_account_id == viewer_id) & FollowRequest.account_id.in_(ids),
             )
-        )
-    ):
-        if src == viewer_id:
-            rel.requested.add(dst)
-        if dst == viewer_id:
-            rel.requested_by.add(src)
-    for src, dst in session.execute(
-        select(Block.account_id, Block.target_account_id).where(
+        ),
+        select(literal("b"), Block.account_id, Block.target_account_id, no, no).where(
             or_(
                 (Block.account_id == viewer_id) & Block.target_account_id.in_(ids),
                 (Block.target_account_id == viewer_id) & Block.account_id.in_(ids),
             )
-        )
-    ):
-        if src == viewer_id:
-            rel.blocking.add(dst)
-        if dst == viewer_id:
-            rel.blocked_by.add(src)
-    now = utcnow()
-    for dst, hide, expires in session.execute(
-        select(Mute.target_account_id, Mute.hide_notifications, Mute.expires_at).where(
-            Mute.account_id == viewer_id, Mute.target_account_id.in_(ids)
-        )
-    ):
-        if expires is not None and expires <= now:
-            continue
-        rel.muting.add(dst)
-        if hide:
-            rel.muting_notifications.add(dst)
+        ),
+        select(literal("m"), Mute.account_id, Mute.target_account_id, Mute.hide_notifications, no).where(
+            Mute.account_id == viewer_id,
+            Mute.target_account_id.in_(ids),
+            or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow()),
+        ),
+    )
+    for kind, src, dst, flag, notify in session.execute(stmt):
+        if kind == "f":
+            if src == viewer_id:
+                rel.following.add(dst)
+                if flag:
+                    rel.showing_reblogs.add(dst)
+                if notify:
+                    rel.notifying.add(dst)
+            if dst == viewer_id:
+                rel.followed_by.add(src)
+        elif kind == "r":
+            if src == viewer_id:
+                rel.requested.add(dst)
+            if dst == viewer_id:
+                rel.requested_by.add(src)
+        elif kind == "b":
+            if src == viewer_id:
+                rel.blocking.add(dst)
+            if dst == viewer_id:
+                rel.blocked_by.add(src)
+        else:
+            rel.muting.add(dst)
+            if flag:
+                rel.muting_notifications.add(dst)
     return rel
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """Whose posts a viewer's lists leave out: ``authors`` (blocked either way or muted),
+    and ``no_reposts`` (followed accounts whose reposts the viewer hides)."""
+
+    authors: set[int]
+    no_reposts: set[int]
+
+
+def home_exclusions(session: Session, viewer_id: int) -> Excluded:
+    """``excluded_authors`` and hidden reposts in one query (for home reads)."""
+    stmt = union_all(
+        select(literal("x"), Block.target_account_id).where(Block.account_id == viewer_id),
+        select(literal("x"), Block.account_id).where(Block.target_account_id == viewer_id),
+        select(literal("x"), Mute.target_account_id).where(
+            Mute.account_id == viewer_id, or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+        ),
+        select(literal("r"), Follow.target_account_id).where(
+            Follow.account_id == viewer_id, Follow.show_reblogs.is_(False)
+        ),
+    )
+    out = Excluded(set(), set())
+    for kind, account_id in session.execute(stmt):
+        (out.authors if kind == "x" else out.no_reposts).add(account_id)
+    return out
 
 
 def excluded_authors(session: Session, viewer_id: int | None, *, notifications: bool = False) -> set[int]:

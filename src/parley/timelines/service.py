@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from parley.feeds.service import home_ids
 from parley.feeds.store import FeedStore
-from parley.graph.relations import excluded_authors
+from parley.graph.relations import excluded_authors, home_exclusions
 from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_posts
 from parley.settings import Settings
-from parley.store.tables import Bookmark, Favourite, Follow, Pin, Post, PostTag, Tag
+from parley.store.tables import Bookmark, Favourite, Pin, Post, PostTag, Tag
 from parley.visibility import Context
 
 
@@ -38,13 +38,8 @@ def _page_of_posts(
 
 def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[Paged[Seen]]:
     """The viewer's home timeline: their feed merged with the big accounts they follow."""
-    excluded = excluded_authors(session, viewer_id)
-    # Reposts hidden since the feed was written (a follow changed to reblogs=false).
-    no_reposts = set(
-        session.scalars(
-            select(Follow.target_account_id).where(Follow.account_id == viewer_id, Follow.show_reblogs.is_(False))
-        )
-    )
+    exclusions = home_exclusions(session, viewer_id)
+    excluded, no_reposts = exclusions.authors, exclusions.no_reposts
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
         post_ids = home_ids(session, feeds, settings, viewer_id, p)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.graph.relations import Relations, load_relations
@@ -368,27 +368,22 @@ class _Batch:
         self.reblogged: set[int] = set()
         self.bookmarked: set[int] = set()
         self.pinned: set[int] = set()
-        if viewer_id is not None:
-            self.favourited = set(
-                session.scalars(
-                    select(Favourite.post_id).where(Favourite.account_id == viewer_id, Favourite.post_id.in_(post_ids))
-                )
+        if viewer_id is not None and post_ids:
+            flags: Any = union_all(
+                select(literal("f"), Favourite.post_id).where(
+                    Favourite.account_id == viewer_id, Favourite.post_id.in_(post_ids)
+                ),
+                select(literal("r"), Post.reblog_of_id).where(
+                    Post.account_id == viewer_id, Post.reblog_of_id.in_(post_ids), Post.deleted_at.is_(None)
+                ),
+                select(literal("b"), Bookmark.post_id).where(
+                    Bookmark.account_id == viewer_id, Bookmark.post_id.in_(post_ids)
+                ),
+                select(literal("p"), Pin.post_id).where(Pin.account_id == viewer_id, Pin.post_id.in_(post_ids)),
             )
-            self.reblogged = set(
-                session.scalars(
-                    select(Post.reblog_of_id).where(
-                        Post.account_id == viewer_id, Post.reblog_of_id.in_(post_ids), Post.deleted_at.is_(None)
-                    )
-                )
-            )
-            self.bookmarked = set(
-                session.scalars(
-                    select(Bookmark.post_id).where(Bookmark.account_id == viewer_id, Bookmark.post_id.in_(post_ids))
-                )
-            )
-            self.pinned = set(
-                session.scalars(select(Pin.post_id).where(Pin.account_id == viewer_id, Pin.post_id.in_(post_ids)))
-            )
+            sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
+            for kind, post_id in session.execute(flags):
+                sets[kind].add(post_id)
         self._account_json: dict[int, Json] = {}
 
     def account_json(self, ser: Serializer, a: Account) -> Json:
