@@ -58,7 +58,8 @@ class Plan:
     feed_posts: int  # posts per author timed into feeds
     feed_sample: int  # followers polled for the 50%/99% marks
     fanout_posts: int  # burst of 10k-author posts for deliveries/s
-    mixed_fractions: tuple[float, ...]
+    mixed_first: float  # first probe as a fraction of the saturating rate, then bisection
+    mixed_steps: int
     mixed_step_s: float
     home_variants: tuple[tuple[str, int], ...]
     drain_bound_s: float
@@ -67,13 +68,13 @@ class Plan:
 FULL = Plan(
     "full", community.FULL, wrk_s=10, warmup_s=3, fixed_s=10, cold_s=10, post_rate=5, post_s=8,
     feed_posts=3, feed_sample=1000, fanout_posts=10,
-    mixed_fractions=(0.2, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0), mixed_step_s=5,
+    mixed_first=0.5, mixed_steps=6, mixed_step_s=5,
     home_variants=(("first", 20), ("first", 40), ("deep", 20), ("since", 20)), drain_bound_s=180,
 )
 QUICK = Plan(
     "quick", community.QUICK, wrk_s=2, warmup_s=1, fixed_s=2, cold_s=2, post_rate=5, post_s=2,
     feed_posts=1, feed_sample=500, fanout_posts=3,
-    mixed_fractions=(0.3, 0.6, 0.9), mixed_step_s=1.5,
+    mixed_first=0.5, mixed_steps=3, mixed_step_s=1.5,
     home_variants=(("first", 20), ("first", 40), ("since", 20)), drain_bound_s=60,
 )
 
@@ -455,8 +456,10 @@ class Bench:
         self.wait_drain(plan.drain_bound_s)
         steps = []
         best = None
-        for f in plan.mixed_fractions:
-            rate = max(1.0, round(sat["rps"] * f))
+        lo, hi = 0.0, sat["rps"]  # lo passed (or nothing yet), hi is assumed to fail
+        rate = round(sat["rps"] * plan.mixed_first)
+        for _ in range(plan.mixed_steps):
+            rate = max(1.0, round(rate))
             reqs = harness.mixed_requests(port, self.readers["1k"], com.member_post_ids, com.member_ids[:2000], int(rate * plan.mixed_step_s) + 10)
             res = harness.run_openloop(port, reqs, rate=rate, duration=plan.mixed_step_s, workdir=b.workdir, label=f"mixed {rate}", logdir=b.logdir)
             ok = res["errors"] == 0 and res["latency_ms"].get("p99", 1e9) < 50
@@ -466,9 +469,14 @@ class Bench:
             log(f"  mixed at {rate:.0f} req/s: p50 {res['latency_ms'].get('p50')} p99 {res['latency_ms'].get('p99')} ms, errors {res['errors']} -> {'ok' if ok else 'over'}")
             self.wait_drain(plan.drain_bound_s)
             if ok:
-                best = rate
+                best = rate if best is None else max(best, rate)
+                lo = rate
             else:
+                hi = rate
+            nxt = (lo + hi) / 2
+            if abs(nxt - rate) < max(1.0, 0.03 * sat["rps"]):
                 break
+            rate = nxt
         self.result["mixed"] = {"saturating": sat, "steps": steps, "best_rps_p99_under_50ms": best}
 
     def close(self) -> None:

@@ -232,3 +232,16 @@ def test_feed_store_orders_ids_beyond_double_precision(world: World) -> None:
         assert feeds.page(uow.session, owner, Page(since_id=base + 2, limit=10)) == [base + 17, base + 3]
         assert feeds.oldest(uow.session, owner) == base + 1
         assert feeds.count_containing(uow.session, [owner, owner + 1], base + 3) == 1
+
+
+def test_feeds_are_trimmed_to_their_size(world: World) -> None:
+    reader, author = world.make("reader"), world.make("author")
+    reader.post(f"/api/v1/accounts/{author.id}/follow")
+    reader.get("/api/v1/timelines/home")
+    size = world.services.settings.feed_size
+    with world.services.db.unit() as uow:
+        for post_id in range(1, size + 50):
+            world.services.feeds.add(uow.session, [int(reader.id)], post_id)
+        world.services.feeds.trim(uow.session, [int(reader.id)])
+    kept = world.feed(reader)
+    assert len(kept) == size and kept[0] == str(size + 49) and kept[-1] == "50"

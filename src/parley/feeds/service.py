@@ -105,9 +105,15 @@ def freshness(session: Session, feeds: FeedStore, settings: Settings, account: A
 
 
 def refresh(session: Session, feeds: FeedStore, settings: Settings, account_id: int, *, rebuild_feed: bool) -> None:
-    """Note that the account is reading again; rebuild its feed if asked."""
+    """Note that the account is reading again; rebuild its feed if asked, else trim it.
+
+    This runs at most once an hour per reader, which bounds the SQL feeds of everyone who
+    reads (fan-out skips those who do not); Redis feeds are trimmed on every write.
+    """
     if rebuild_feed:
         rebuild(session, feeds, settings, account_id)
+    else:
+        feeds.trim(session, [account_id])
     session.execute(update(Account).where(Account.id == account_id).values(last_active_at=utcnow()))
 
 

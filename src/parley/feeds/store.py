@@ -122,16 +122,6 @@ class SqlFeeds:
                     delete(FeedEntry).where(FeedEntry.account_id == account_id, FeedEntry.post_id < cutoff)
                 )
 
-    def oversized(self, session: Session, *, limit: int = 1000) -> list[int]:
-        """Accounts whose feed grew past its size (trimmed by a periodic job)."""
-        stmt = (
-            select(FeedEntry.account_id)
-            .group_by(FeedEntry.account_id)
-            .having(func.count() > self.capacity)
-            .limit(limit)
-        )
-        return list(session.scalars(stmt))
-
 
 SENTINEL = "0" * 20
 
@@ -216,6 +206,3 @@ class RedisFeeds:
         for account_id in account_ids:
             pipe.zremrangebyrank(self.key(account_id), 1, -(self.capacity + 2))
         pipe.execute()
-
-    def oversized(self, session: Session, *, limit: int = 1000) -> list[int]:
-        return []  # Redis feeds are trimmed on every write

@@ -48,13 +48,6 @@ def reindex(ctx: JobContext, payload: dict[str, Any]) -> None:
         index_post(ctx.session, post)
 
 
-def trim_feeds(ctx: JobContext, payload: dict[str, Any]) -> None:
-    store = ctx.services.feeds
-    oversized = getattr(store, "oversized", None)
-    if oversized is not None:
-        store.trim(ctx.session, oversized(ctx.session))
-
-
 HANDLERS: dict[str, Handler] = {
     "fanout": fanout,
     "withdraw": withdraw,
@@ -62,6 +55,5 @@ HANDLERS: dict[str, Handler] = {
     "unmerge": unmerge,
     "notify": notify,
     "reindex": reindex,
-    "trim_feeds": trim_feeds,
 }
 
