@@ -46,3 +46,19 @@ test: check pytest
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks (bench/README.md): `make bench` is the full run on SQLite and on PostgreSQL +
+# Redis (BENCH_PG_URL, BENCH_REDIS_URL; defaults are the local services), `make bench-quick`
+# a short one. Both need wrk (installed here with apt-get when missing) and taskset.
+BENCH_ARGS ?=
+
+.PHONY: bench bench-quick bench-wrk
+
+bench-wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y wrk)
+
+bench: install bench-wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-quick: install bench-wrk
+	$(BIN)/python bench/run.py --quick $(BENCH_ARGS)

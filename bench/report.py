@@ -242,6 +242,16 @@ def render(results: dict[str, Any]) -> str:
 
     out += ["### Targets", "", _table(["target", *names], targets(results)), ""]
     for k in kinds:
+        prof = B[k].get("profile")
+        if not prof:
+            continue
+        out += [f"### Profile ({NAMES.get(k, k)}): py-spy on the server, innermost Parley frame, % of samples", ""]
+        for name, p in prof.items():
+            what = "samples holding the GIL" if p.get("gil_only") else "samples of active threads"
+            out += [f"{name} ({p['samples']} {what}):", "", "```"]
+            out += [f"{pct:5.1f}%  {frame}" for frame, pct in p["innermost_parley"][:12]]
+            out += ["```", ""]
+    for k in kinds:
         if B[k].get("error"):
             out.append(f"**{NAMES.get(k, k)} run failed:** {B[k]['error']}")
     return "\n".join(out)

@@ -161,9 +161,10 @@ class Backend:
 
 
 class Bench:
-    def __init__(self, backend: Backend, plan: Plan) -> None:
+    def __init__(self, backend: Backend, plan: Plan, *, profile: bool = False) -> None:
         self.b = backend
         self.plan = plan
+        self.profile = profile
         self.result: dict[str, Any] = {"backend": backend.kind}
         self.services: Services | None = None
         self.com: community.Community | None = None
@@ -367,6 +368,7 @@ class Bench:
     def section_reads(self) -> None:
         b, plan = self.b, self.plan
         log(f"[{b.kind}] 2-5. reads: server with PARLEY_JOBS=thread (default), warm")
+        self._refresh_since_ids()
         server = harness.Server(b.env, b.port, b.logdir, "thread")
         try:
             ready = server.wait_ready()
@@ -404,6 +406,8 @@ class Bench:
             self.section_returning(b.port)
             self.section_mixed(b.port)
             self.result["mixed"]["drain_s"] = self.wait_drain(plan.drain_bound_s)
+            if self.profile:
+                self.section_profile(server)
         finally:
             server.stop()
         # Cold: right after a server start.
@@ -420,6 +424,52 @@ class Bench:
                     f"p50 {res['latency_ms']['p50']} p99 {res['latency_ms']['p99']} p999 {res['latency_ms']['p999']} ms")
             finally:
                 server.stop()
+
+    def _refresh_since_ids(self) -> None:
+        """since_id = each reader's newest home post now, so polling finds (almost) nothing new."""
+        svc = self.services
+        assert svc is not None
+        com = self.com
+        assert com is not None
+        by_token = {r.token: r.id for r in com.readers + com.heavy}
+        for c, rows in self.readers.items():
+            fresh = []
+            for token, deep, _ in rows:
+                with svc.db.unit(write=False) as uow:
+                    top = home_ids(uow.session, svc.feeds, svc.settings, by_token[token], Page(limit=1))
+                fresh.append((token, deep, top[0] if top else 0))
+            self.readers[c] = fresh
+            if fresh:
+                self.files[f"readers_{c}"].write_text("".join(f"{t}\t{d}\t{s}\n" for t, d, s in fresh))
+
+    def section_profile(self, server: harness.Server) -> None:
+        """py-spy on the server while it serves home pages and posts (extra, not timed)."""
+        import spy as prof
+
+        b, plan, com = self.b, self.plan, self.com
+        assert com is not None
+        seconds = max(3, int(plan.wrk_s))
+        out: dict[str, Any] = {}
+
+        def spy(name: str, gil: bool, load: Any) -> None:
+            path = b.workdir / f"profile-{name}.raw"
+            p = prof.record(server.proc.pid, seconds, path, gil=gil)
+            time.sleep(0.3)
+            load()
+            p.wait(timeout=seconds + 60)
+            if path.exists():
+                out[name] = {"gil_only": gil, **prof.summarise(path, 20)}
+                shutil.copy(path, b.logdir / path.name)
+                log(f"  profile {name}: {out[name]['samples']} samples; top: {out[name]['innermost_parley'][:3]}")
+
+        spy("home_1k_first20", True, lambda: harness.run_wrk(
+            b.port, "home.lua", [str(self.files["readers_1k"]), "first", "20"], duration=seconds, logdir=b.logdir, label="profile home"))
+        for name in ("a0", "a10m"):
+            reqs = harness.post_requests(b.port, com.specials[name].token, seconds * 10 + 5, f"profile-{name}")
+            spy(f"post_{name}", False, lambda reqs=reqs: harness.run_openloop(
+                b.port, reqs, rate=10, duration=seconds, workdir=b.workdir, label="profile post", logdir=b.logdir))
+            self.wait_drain(plan.drain_bound_s)
+        self.result["profile"] = out
 
     def section_returning(self, port: int) -> None:
         com = self.com
@@ -518,12 +568,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="lighter data and shorter runs (about a minute a backend)")
     ap.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
+    ap.add_argument("--profile", action="store_true", help="also profile the server with py-spy (pip install py-spy)")
     ap.add_argument("--ten-million-real", type=int, default=None, help="real follow rows behind the 10M author")
     args = ap.parse_args(argv)
     plan = QUICK if args.quick else FULL
     if args.ten_million_real:
         plan = replace(plan, scale=replace(plan.scale, ten_million_real=args.ten_million_real))
     harness.ensure_wrk()
+    if args.profile and not (Path(sys.executable).parent / "py-spy").exists():
+        raise SystemExit("--profile needs py-spy: .venv/bin/pip install py-spy")
     harness.pin_self(harness.LOAD_CORE)
     started = time.perf_counter()
     workdir = Path(tempfile.mkdtemp(prefix="parley-bench-"))
@@ -536,7 +589,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for kind in backends:
             b = Backend(kind, workdir)
-            bench = Bench(b, plan)
+            bench = Bench(b, plan, profile=args.profile)
             t = time.perf_counter()
             try:
                 bench.setup()
@@ -554,6 +607,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["backends"][kind] = bench.result
                 if not args.keep:
                     b.drop()
+                elif b.pg_name:
+                    log(f"kept PostgreSQL database {b.pg_name} and Redis keys {b.redis_prefix}:* (drop them yourself)")
             log(f"[{kind}] done in {bench.result['seconds']:.0f} s")
     finally:
         if not args.keep:

@@ -92,3 +92,8 @@ def test_instance_endpoints(client: TestClient) -> None:
     assert v2["domain"] == "parley.test" and v2["configuration"]["statuses"]["max_characters"] == 280
     assert v2["configuration"]["media_attachments"]["image_size_limit"] > 0
     assert isinstance(client.get("/api/v1/instance/rules").json(), list)
+
+
+def test_openapi_description_is_served(client: TestClient) -> None:
+    doc = client.get("/api/parley/v1/openapi.json").json()
+    assert "/api/v1/timelines/home" in doc["paths"] and doc["info"]["title"] == "Parley"

@@ -149,7 +149,7 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-@router.api_route("/oauth/authorize", methods=["GET", "POST"])
+@router.api_route("/oauth/authorize", methods=["GET", "POST"], include_in_schema=False)
 async def authorize(request: Request) -> Response:
     """The consent page: sign in first, then approve or deny the application."""
     services = _services(request)

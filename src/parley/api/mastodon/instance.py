@@ -137,8 +137,12 @@ async def announcements(request: Request) -> Response:
 
 
 @router.get("/api/v1/filters")
+async def filters_v1(request: Request) -> Response:
+    return await call(request, lambda ctx: json_response([]), scope="read:filters")
+
+
 @router.get("/api/v2/filters")
-async def filters(request: Request) -> Response:
+async def filters_v2(request: Request) -> Response:
     return await call(request, lambda ctx: json_response([]), scope="read:filters")
 
 

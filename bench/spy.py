@@ -1,6 +1,6 @@
 """Summarise a py-spy ``--format raw`` profile: where the GIL-holding time goes.
 
-``python bench/profile.py PROFILE.raw [N]`` prints the top N functions by self time, by
+``python bench/spy.py PROFILE.raw [N]`` prints the top N functions by self time, by
 inclusive time, and by the innermost Parley function on the stack (which line of the
 application the time is spent under). py-spy is a profiling tool only: install it with
 ``.venv/bin/pip install py-spy`` (it is not a project dependency).
@@ -64,12 +64,14 @@ def summarise(path: Path, top: int = 15) -> dict[str, Any]:
     return {"samples": total, "self": pct(self_t), "inclusive": pct(incl), "innermost_parley": pct(parley)}
 
 
-def record(pid: int, seconds: float, out: Path, rate: int = 200) -> subprocess.Popen[bytes]:
-    """Start py-spy on ``pid`` (GIL-holding samples only); wait() on the result."""
+def record(pid: int, seconds: float, out: Path, rate: int = 200, *, gil: bool = True) -> subprocess.Popen[bytes]:
+    """Start py-spy on ``pid``; wait() on the result. ``gil``: only samples of the thread
+    holding the GIL (Python work); otherwise every active thread (also time in C, such
+    as SQLite running a query with the GIL released)."""
     spy = Path(sys.executable).parent / "py-spy"
     return subprocess.Popen(
-        [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", str(rate), "--gil", "--nonblocking",
-         "-f", "raw", "-o", str(out)],
+        [str(spy), "record", "-p", str(pid), "-d", str(int(seconds)), "-r", str(rate), "--nonblocking",
+         *(["--gil"] if gil else []), "-f", "raw", "-o", str(out)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
 
