@@ -119,7 +119,8 @@ def unfollow(session: Session, follower: Account, target: Account) -> None:
     retract(session, from_id=follower.id, type_="follow_request", post_id=None, recipient_id=target.id)
 
 
-def authorize_request(session: Session, target: Account, requester_id: int) -> None:
+def _take_request(session: Session, target: Account, requester_id: int) -> FollowRequest:
+    """Remove a pending request (and its notification); "not found" if there is none."""
     request = session.scalar(
         select(FollowRequest).where(
             FollowRequest.account_id == requester_id, FollowRequest.target_account_id == target.id
@@ -128,21 +129,18 @@ def authorize_request(session: Session, target: Account, requester_id: int) -> N
     if request is None:
         raise NotFound("Record not found")
     session.delete(request)
-    add_follow(session, requester_id, target.id, reblogs=request.show_reblogs, notify_posts=request.notify)
     retract(session, from_id=requester_id, type_="follow_request", post_id=None, recipient_id=target.id)
+    return request
+
+
+def authorize_request(session: Session, target: Account, requester_id: int) -> None:
+    request = _take_request(session, target, requester_id)
+    add_follow(session, requester_id, target.id, reblogs=request.show_reblogs, notify_posts=request.notify)
     notify(session, target.id, requester_id, "follow")
 
 
 def reject_request(session: Session, target: Account, requester_id: int) -> None:
-    request = session.scalar(
-        select(FollowRequest).where(
-            FollowRequest.account_id == requester_id, FollowRequest.target_account_id == target.id
-        )
-    )
-    if request is None:
-        raise NotFound("Record not found")
-    session.delete(request)
-    retract(session, from_id=requester_id, type_="follow_request", post_id=None, recipient_id=target.id)
+    _take_request(session, target, requester_id)
 
 
 def block(session: Session, account: Account, target: Account) -> None:

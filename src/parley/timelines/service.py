@@ -59,19 +59,29 @@ def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int,
     return collect(page, fetch, keep)
 
 
+def _tagged(names: list[str]) -> Any:
+    """Ids of posts carrying any of the hashtags ``names`` (case-insensitive)."""
+    lowered = [n.lower() for n in names]
+    return select(PostTag.post_id).join(Tag, Tag.id == PostTag.tag_id).where(Tag.name_lower.in_(lowered))
+
+
+def _broadcast(session: Session, viewer_id: int | None, stmt: Any, page: Page, context: Context) -> list[Paged[Seen]]:
+    """Public original posts matching ``stmt``, less the authors the viewer shut out."""
+    stmt = stmt.where(Post.visibility == "public", Post.reblog_of_id.is_(None), Post.deleted_at.is_(None))
+    excluded = excluded_authors(session, viewer_id)
+    if excluded:
+        stmt = stmt.where(Post.account_id.not_in(excluded))
+    return _page_of_posts(session, viewer_id, stmt, page, context)
+
+
 def public(
     session: Session, viewer_id: int | None, page: Page, *, only_media: bool = False
 ) -> list[Paged[Seen]]:
     """Public original posts of this instance (all posts are local in Parley)."""
-    stmt = select(Post).where(
-        Post.visibility == "public", Post.reblog_of_id.is_(None), Post.deleted_at.is_(None)
-    )
+    stmt = select(Post)
     if only_media:
         stmt = stmt.where(false())  # no post has media until uploads exist
-    excluded = excluded_authors(session, viewer_id)
-    if excluded:
-        stmt = stmt.where(Post.account_id.not_in(excluded))
-    return _page_of_posts(session, viewer_id, stmt, page, Context.PUBLIC)
+    return _broadcast(session, viewer_id, stmt, page, Context.PUBLIC)
 
 
 def tag(
@@ -85,34 +95,12 @@ def tag(
     none_tags: list[str] | None = None,
 ) -> list[Paged[Seen]]:
     """Public posts with hashtag ``name`` (and the ``any``/``all``/``none`` refinements)."""
-    wanted = [name.lower()] + [t.lower() for t in (any_tags or [])]
-    tagged = (
-        select(PostTag.post_id).join(Tag, Tag.id == PostTag.tag_id).where(Tag.name_lower.in_(wanted))
-    )
-    stmt = select(Post).where(
-        Post.id.in_(tagged),
-        Post.visibility == "public",
-        Post.reblog_of_id.is_(None),
-        Post.deleted_at.is_(None),
-    )
+    stmt = select(Post).where(Post.id.in_(_tagged([name, *(any_tags or [])])))
     for extra in all_tags or []:
-        stmt = stmt.where(
-            Post.id.in_(
-                select(PostTag.post_id).join(Tag, Tag.id == PostTag.tag_id).where(Tag.name_lower == extra.lower())
-            )
-        )
+        stmt = stmt.where(Post.id.in_(_tagged([extra])))
     if none_tags:
-        stmt = stmt.where(
-            Post.id.not_in(
-                select(PostTag.post_id)
-                .join(Tag, Tag.id == PostTag.tag_id)
-                .where(Tag.name_lower.in_([t.lower() for t in none_tags]))
-            )
-        )
-    excluded = excluded_authors(session, viewer_id)
-    if excluded:
-        stmt = stmt.where(Post.account_id.not_in(excluded))
-    return _page_of_posts(session, viewer_id, stmt, page, Context.TAG)
+        stmt = stmt.where(Post.id.not_in(_tagged(none_tags)))
+    return _broadcast(session, viewer_id, stmt, page, Context.TAG)
 
 
 def account_posts(
@@ -142,11 +130,7 @@ def account_posts(
         # Media attachments arrive with the media issue; until then no post has any.
         stmt = stmt.where(false())
     if tagged:
-        stmt = stmt.where(
-            Post.id.in_(
-                select(PostTag.post_id).join(Tag, Tag.id == PostTag.tag_id).where(Tag.name_lower == tagged.lower())
-            )
-        )
+        stmt = stmt.where(Post.id.in_(_tagged([tagged])))
     return _page_of_posts(session, viewer_id, stmt, page, Context.PROFILE)
 
 

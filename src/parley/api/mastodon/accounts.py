@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +13,7 @@ from parley.api.http import Ctx, call, json_response, parse_id
 from parley.errors import NotFound
 from parley.graph import service as graph
 from parley.pagination import Paged
+from parley.store.tables import Account
 from parley.timelines import service as timelines
 
 router = APIRouter()
@@ -162,82 +164,54 @@ def _relationship_after(ctx: Ctx, target_id: int) -> Response:
     return json_response(ctx.ser.relationships([target_id])[0])
 
 
-@router.post("/api/v1/accounts/{account_id}/follow")
-async def follow(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.follow(
-            ctx.session, ctx.account, target, reblogs=ctx.params.bool("reblogs"), notify_posts=ctx.params.bool("notify")
-        )
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:follows")
+def _follow(ctx: Ctx, target: Account) -> None:
+    p = ctx.params
+    graph.follow(ctx.session, ctx.account, target, reblogs=p.bool("reblogs"), notify_posts=p.bool("notify"))
 
 
-@router.post("/api/v1/accounts/{account_id}/unfollow")
-async def unfollow(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.unfollow(ctx.session, ctx.account, target)
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:follows")
-
-
-@router.post("/api/v1/accounts/{account_id}/remove_from_followers")
-async def remove_from_followers(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.unfollow(ctx.session, target, ctx.account)
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:follows")
+def _mute(ctx: Ctx, target: Account) -> None:
+    p = ctx.params
+    graph.mute(
+        ctx.session,
+        ctx.account,
+        target,
+        notifications=bool(p.bool("notifications", True)),
+        duration=p.int("duration", 0, minimum=0) or 0,
+    )
 
 
-@router.post("/api/v1/accounts/{account_id}/block")
-async def block(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.block(ctx.session, ctx.account, target)
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:blocks")
-
-
-@router.post("/api/v1/accounts/{account_id}/unblock")
-async def unblock(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.unblock(ctx.session, ctx.account, target)
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:blocks")
+# path verb -> (what it does to the target, the scope it needs); each answers with the
+# relationship as it is afterwards.
+_RELATIONSHIP_ACTIONS: dict[str, tuple[Callable[[Ctx, Account], None], str]] = {
+    "follow": (_follow, "write:follows"),
+    "unfollow": (lambda ctx, t: graph.unfollow(ctx.session, ctx.account, t), "write:follows"),
+    "remove_from_followers": (lambda ctx, t: graph.unfollow(ctx.session, t, ctx.account), "write:follows"),
+    "block": (lambda ctx, t: graph.block(ctx.session, ctx.account, t), "write:blocks"),
+    "unblock": (lambda ctx, t: graph.unblock(ctx.session, ctx.account, t), "write:blocks"),
+    "mute": (_mute, "write:mutes"),
+    "unmute": (lambda ctx, t: graph.unmute(ctx.session, ctx.account, t), "write:mutes"),
+}
 
 
-@router.post("/api/v1/accounts/{account_id}/mute")
-async def mute(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.mute(
-            ctx.session,
-            ctx.account,
-            target,
-            notifications=bool(ctx.params.bool("notifications", True)),
-            duration=ctx.params.int("duration", 0, minimum=0) or 0,
-        )
-        return _relationship_after(ctx, target.id)
+def _relationship_route(verb: str) -> Callable[[Request, str], Awaitable[Response]]:
+    act, scope = _RELATIONSHIP_ACTIONS[verb]
 
-    return await call(request, work, scope="write:mutes")
+    async def route(request: Request, account_id: str) -> Response:
+        def work(ctx: Ctx) -> Response:
+            target = ctx.target(account_id)
+            act(ctx, target)
+            return _relationship_after(ctx, target.id)
+
+        return await call(request, work, scope=scope)
+
+    route.__name__ = verb
+    return route
 
 
-@router.post("/api/v1/accounts/{account_id}/unmute")
-async def unmute(request: Request, account_id: str) -> Response:
-    def work(ctx: Ctx) -> Response:
-        target = ctx.target(account_id)
-        graph.unmute(ctx.session, ctx.account, target)
-        return _relationship_after(ctx, target.id)
-
-    return await call(request, work, scope="write:mutes")
+for _verb in _RELATIONSHIP_ACTIONS:
+    router.add_api_route(
+        f"/api/v1/accounts/{{account_id}}/{_verb}", _relationship_route(_verb), methods=["POST"]
+    )
 
 
 @router.get("/api/v1/follow_requests")
