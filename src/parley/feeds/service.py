@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any, Literal
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley.feeds.store import FeedStore
@@ -63,15 +63,16 @@ def _hidden_reblogs(viewer_id: int) -> Any:
     return select(Follow.target_account_id).where(Follow.account_id == viewer_id, Follow.show_reblogs.is_(False))
 
 
+_BIG_FOLLOWED = (
+    select(Account.id)
+    .join(Follow, Follow.target_account_id == Account.id)
+    .where(Follow.account_id == bindparam("viewer"), Account.followers_count > bindparam("max"))
+)
+
+
 def big_followed(session: Session, settings: Settings, viewer_id: int) -> list[int]:
     """Accounts the viewer follows that are too big to fan out: merged at read time."""
-    return list(
-        session.scalars(
-            select(Account.id)
-            .join(Follow, Follow.target_account_id == Account.id)
-            .where(Follow.account_id == viewer_id, Account.followers_count > settings.fanout_max_followers)
-        )
-    )
+    return list(session.scalars(_BIG_FOLLOWED, {"viewer": viewer_id, "max": settings.fanout_max_followers}))
 
 
 def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int) -> list[int]:

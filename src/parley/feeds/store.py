@@ -9,11 +9,12 @@ sentinel member of all zeros marks a feed as built; a feed without it is rebuilt
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,21 @@ class FeedStore(Protocol):
 def _chunks(items: Sequence[int], n: int) -> Iterable[Sequence[int]]:
     for i in range(0, len(items), n):
         yield items[i : i + n]
+
+
+@functools.cache
+def _feed_page(has_max: bool, has_since: bool, has_min: bool) -> Any:
+    """The feed page query for one combination of bounds, built once."""
+    stmt = select(FeedEntry.post_id).where(FeedEntry.account_id == bindparam("account"))
+    if has_max:
+        stmt = stmt.where(FeedEntry.post_id < bindparam("max"))
+    if has_since:
+        stmt = stmt.where(FeedEntry.post_id > bindparam("since"))
+    if has_min:
+        stmt = stmt.where(FeedEntry.post_id > bindparam("min")).order_by(FeedEntry.post_id.asc())
+    else:
+        stmt = stmt.order_by(FeedEntry.post_id.desc())
+    return stmt.limit(bindparam("limit"))
 
 
 class SqlFeeds:
@@ -64,16 +80,9 @@ class SqlFeeds:
         session.execute(stmt)
 
     def page(self, session: Session, account_id: int, page: Page) -> list[int]:
-        stmt = select(FeedEntry.post_id).where(FeedEntry.account_id == account_id)
-        if page.max_id is not None:
-            stmt = stmt.where(FeedEntry.post_id < page.max_id)
-        if page.since_id is not None:
-            stmt = stmt.where(FeedEntry.post_id > page.since_id)
-        if page.min_id is not None:
-            stmt = stmt.where(FeedEntry.post_id > page.min_id).order_by(FeedEntry.post_id.asc())
-        else:
-            stmt = stmt.order_by(FeedEntry.post_id.desc())
-        return list(session.scalars(stmt.limit(page.limit)))
+        shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
+        params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
+        return list(session.scalars(_feed_page(*shape), params))
 
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None:
         session.execute(delete(FeedEntry).where(FeedEntry.account_id == account_id))

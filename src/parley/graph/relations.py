@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import Boolean, literal, or_, select, true, union_all
+from sqlalchemy import Boolean, bindparam, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from parley.store.tables import Block, Follow, FollowRequest, Mute, utcnow
@@ -28,39 +29,50 @@ class Relations:
     notifying: set[int] = field(default_factory=set)
 
 
+def _relations_statement() -> Any:
+    """Every edge between a viewer and a set of accounts, built once (``:viewer``, ``:ids``)."""
+    viewer: Any = bindparam("viewer")
+    ids: Any = bindparam("ids", expanding=True)
+    no = literal(False, Boolean)
+    return union_all(
+        select(literal("f"), Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
+            or_(
+                (Follow.account_id == viewer) & Follow.target_account_id.in_(ids),
+                (Follow.target_account_id == viewer) & Follow.account_id.in_(ids),
+            )
+        ),
+        select(literal("r"), FollowRequest.account_id, FollowRequest.target_account_id, no, no).where(
+            or_(
+                (FollowRequest.account_id == viewer) & FollowRequest.target_account_id.in_(ids),
+                (FollowRequest.target_account_id == viewer) & FollowRequest.account_id.in_(ids),
+            )
+        ),
+        select(literal("b"), Block.account_id, Block.target_account_id, no, no).where(
+            or_(
+                (Block.account_id == viewer) & Block.target_account_id.in_(ids),
+                (Block.target_account_id == viewer) & Block.account_id.in_(ids),
+            )
+        ),
+        select(literal("m"), Mute.account_id, Mute.target_account_id, Mute.hide_notifications, no).where(
+            Mute.account_id == viewer,
+            Mute.target_account_id.in_(ids),
+            or_(Mute.expires_at.is_(None), Mute.expires_at > bindparam("now")),
+        ),
+    )
+
+
+# Built once: composing this statement per call cost more than running it.
+_RELATIONS = _relations_statement()
+
+
 def load_relations(session: Session, viewer_id: int | None, account_ids: Iterable[int]) -> Relations:
     """All edges between the viewer and ``account_ids``, in one query."""
     rel = Relations(viewer_id)
     ids = set(account_ids)
     if viewer_id is None or not ids:
         return rel
-    no = literal(False, Boolean)
-    stmt = union_all(
-        select(literal("f"), Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
-            or_(
-                (Follow.account_id == viewer_id) & Follow.target_account_id.in_(ids),
-                (Follow.target_account_id == viewer_id) & Follow.account_id.in_(ids),
-            )
-        ),
-        select(literal("r"), FollowRequest.account_id, FollowRequest.target_account_id, no, no).where(
-            or_(
-                (FollowRequest.account_id == viewer_id) & FollowRequest.target_account_id.in_(ids),
-                (FollowRequest.target_account_id == viewer_id) & FollowRequest.account_id.in_(ids),
-            )
-        ),
-        select(literal("b"), Block.account_id, Block.target_account_id, no, no).where(
-            or_(
-                (Block.account_id == viewer_id) & Block.target_account_id.in_(ids),
-                (Block.target_account_id == viewer_id) & Block.account_id.in_(ids),
-            )
-        ),
-        select(literal("m"), Mute.account_id, Mute.target_account_id, Mute.hide_notifications, no).where(
-            Mute.account_id == viewer_id,
-            Mute.target_account_id.in_(ids),
-            or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow()),
-        ),
-    )
-    for kind, src, dst, flag, notify in session.execute(stmt):
+    stmt = _RELATIONS
+    for kind, src, dst, flag, notify in session.execute(stmt, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}):
         if kind == "f":
             if src == viewer_id:
                 rel.following.add(dst)
@@ -96,20 +108,22 @@ class Excluded:
     no_reposts: set[int]
 
 
+_HOME_EXCLUSIONS: Any = union_all(
+    select(literal("x"), Block.target_account_id).where(Block.account_id == bindparam("viewer")),
+    select(literal("x"), Block.account_id).where(Block.target_account_id == bindparam("viewer")),
+    select(literal("x"), Mute.target_account_id).where(
+        Mute.account_id == bindparam("viewer"), or_(Mute.expires_at.is_(None), Mute.expires_at > bindparam("now"))
+    ),
+    select(literal("r"), Follow.target_account_id).where(
+        Follow.account_id == bindparam("viewer"), Follow.show_reblogs.is_(False)
+    ),
+)
+
+
 def home_exclusions(session: Session, viewer_id: int) -> Excluded:
     """``excluded_authors`` and hidden reposts in one query (for home reads)."""
-    stmt = union_all(
-        select(literal("x"), Block.target_account_id).where(Block.account_id == viewer_id),
-        select(literal("x"), Block.account_id).where(Block.target_account_id == viewer_id),
-        select(literal("x"), Mute.target_account_id).where(
-            Mute.account_id == viewer_id, or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
-        ),
-        select(literal("r"), Follow.target_account_id).where(
-            Follow.account_id == viewer_id, Follow.show_reblogs.is_(False)
-        ),
-    )
     out = Excluded(set(), set())
-    for kind, account_id in session.execute(stmt):
+    for kind, account_id in session.execute(_HOME_EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}):
         (out.authors if kind == "x" else out.no_reposts).add(account_id)
     return out
 

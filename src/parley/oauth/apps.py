@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -97,11 +97,12 @@ class Credentials:
         return sc.grants(self.scopes, scope)
 
 
+_TOKEN = select(OAuthToken).where(OAuthToken.access_token_hash == bindparam("hash"))
+
+
 def authenticate_token(session: Session, token: str) -> Credentials:
     """The credentials of a bearer token, or ``Unauthorized``."""
-    row = session.scalar(
-        select(OAuthToken).where(OAuthToken.access_token_hash == digest(token))
-    )
+    row = session.scalar(_TOKEN, {"hash": digest(token)})
     now = utcnow()
     if row is None or row.revoked_at is not None:
         raise Unauthorized("The access token is invalid")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
@@ -30,6 +30,12 @@ class Seen:
     def target(self) -> Post:
         """The post that interactions act on: the original of a repost."""
         return self.original or self.post
+
+
+_POSTS = select(Post).where(Post.id.in_(bindparam("ids", expanding=True)))
+_MENTIONED = select(Mention.post_id).where(
+    Mention.post_id.in_(bindparam("ids", expanding=True)), Mention.account_id == bindparam("viewer")
+)
 
 
 def _verdict(post: Post, rel: Relations, mentioned: set[int], context: Context) -> Verdict:
@@ -64,22 +70,14 @@ def visible_posts(
     if not posts:
         return []
     originals_ids = {p.reblog_of_id for p in posts if p.reblog_of_id is not None}
-    originals = {
-        p.id: p for p in session.scalars(select(Post).where(Post.id.in_(originals_ids)))
-    } if originals_ids else {}
+    originals = {p.id: p for p in session.scalars(_POSTS, {"ids": list(originals_ids)})} if originals_ids else {}
     everyone = list(posts) + list(originals.values())
     authors = {p.account_id for p in everyone}
     rel = load_relations(session, viewer_id, authors)
     mentioned: set[int] = set()
     private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
     if viewer_id is not None and private_ids:
-        mentioned = set(
-            session.scalars(
-                select(Mention.post_id).where(
-                    Mention.post_id.in_(private_ids), Mention.account_id == viewer_id
-                )
-            )
-        )
+        mentioned = set(session.scalars(_MENTIONED, {"ids": private_ids, "viewer": viewer_id}))
     out: list[Seen] = []
     for post in posts:
         verdict = _verdict(post, rel, mentioned, context)

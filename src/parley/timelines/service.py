@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from parley.feeds.service import home_ids
@@ -36,6 +36,9 @@ def _page_of_posts(
     return collect(page, fetch, keep)
 
 
+_POSTS_BY_ID = select(Post).where(Post.id.in_(bindparam("ids", expanding=True)))
+
+
 def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[Paged[Seen]]:
     """The viewer's home timeline: their feed merged with the big accounts they follow."""
     exclusions = home_exclusions(session, viewer_id)
@@ -43,7 +46,7 @@ def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int,
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
         post_ids = home_ids(session, feeds, settings, viewer_id, p)
-        rows = {post.id: post for post in session.scalars(select(Post).where(Post.id.in_(post_ids)))} if post_ids else {}
+        rows = {post.id: post for post in session.scalars(_POSTS_BY_ID, {"ids": post_ids})} if post_ids else {}
         return [(i, rows[i]) for i in post_ids if i in rows]
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:

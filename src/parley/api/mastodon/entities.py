@@ -6,12 +6,13 @@ Notification, Tag, Application). A page of statuses costs a fixed number of quer
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.graph.relations import Relations, load_relations
@@ -40,7 +41,9 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
+@functools.lru_cache(maxsize=4096)
 def _note_html(note: str) -> str:
+    """A bio as sanitised HTML (memoised: a pure function of the text)."""
     from html import escape
 
     if not note:
@@ -148,7 +151,7 @@ class Serializer:
             return []
         targets = [s.target for s in seen]
         quoted_ids = {p.quote_of_id for p in targets if p.quote_of_id is not None}
-        quoted_rows = list(self.session.scalars(select(Post).where(Post.id.in_(quoted_ids)))) if quoted_ids else []
+        quoted_rows = list(self.session.scalars(_POSTS_BY_ID, {"ids": list(quoted_ids)})) if quoted_ids else []
         quotes = _Quotes(self.session, self.viewer_id, quoted_rows)
         everyone: list[Post] = [s.post for s in seen] + targets + [q.post for q in quotes.shown.values()]
         ctx = _Batch(self.session, self.viewer_id, everyone)
@@ -341,48 +344,50 @@ class _Quotes:
         return "accepted"
 
 
+_IDS: Any = bindparam("ids", expanding=True)
+_VIEWER: Any = bindparam("viewer")
+
+# The statements a page of statuses runs, built once: composing them per request cost
+# more than executing them.
+_MENTIONS = select(Mention.post_id, Mention.account_id).where(Mention.post_id.in_(_IDS))
+_ACCOUNTS = select(Account).where(Account.id.in_(_IDS))
+_TAGS = select(PostTag.post_id, Tag).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(_IDS))
+_APPS = select(OAuthApp).where(OAuthApp.id.in_(_IDS))
+_FLAGS: Any = union_all(
+    select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
+    select(literal("r"), Post.reblog_of_id).where(
+        Post.account_id == _VIEWER, Post.reblog_of_id.in_(_IDS), Post.deleted_at.is_(None)
+    ),
+    select(literal("b"), Bookmark.post_id).where(Bookmark.account_id == _VIEWER, Bookmark.post_id.in_(_IDS)),
+    select(literal("p"), Pin.post_id).where(Pin.account_id == _VIEWER, Pin.post_id.in_(_IDS)),
+)
+_POSTS_BY_ID = select(Post).where(Post.id.in_(_IDS))
+
+
 class _Batch:
     """Everything a page of statuses needs, loaded once."""
 
     def __init__(self, session: Session, viewer_id: int | None, posts: list[Post]) -> None:
-        post_ids = {p.id for p in posts}
+        post_ids = list({p.id for p in posts})
         author_ids = {p.account_id for p in posts}
-        mention_rows = list(
-            session.execute(select(Mention.post_id, Mention.account_id).where(Mention.post_id.in_(post_ids)))
-        )
+        mention_rows = list(session.execute(_MENTIONS, {"ids": post_ids}))
         author_ids.update(r[1] for r in mention_rows)
-        self.accounts = {a.id: a for a in session.scalars(select(Account).where(Account.id.in_(author_ids)))}
+        self.accounts = {a.id: a for a in session.scalars(_ACCOUNTS, {"ids": list(author_ids)})}
         self.mentions: dict[int, list[int]] = {}
         for post_id, account_id in mention_rows:
             self.mentions.setdefault(post_id, []).append(account_id)
         self.tags: dict[int, list[Tag]] = {}
-        for post_id, tag in session.execute(
-            select(PostTag.post_id, Tag).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(post_ids))
-        ):
+        for post_id, tag in session.execute(_TAGS, {"ids": post_ids}):
             self.tags.setdefault(post_id, []).append(tag)
-        app_ids = {p.app_id for p in posts if p.app_id}
-        self.apps = {
-            a.id: a for a in session.scalars(select(OAuthApp).where(OAuthApp.id.in_(app_ids)))
-        } if app_ids else {}
+        app_ids = list({p.app_id for p in posts if p.app_id})
+        self.apps = {a.id: a for a in session.scalars(_APPS, {"ids": app_ids})} if app_ids else {}
         self.favourited: set[int] = set()
         self.reblogged: set[int] = set()
         self.bookmarked: set[int] = set()
         self.pinned: set[int] = set()
         if viewer_id is not None and post_ids:
-            flags: Any = union_all(
-                select(literal("f"), Favourite.post_id).where(
-                    Favourite.account_id == viewer_id, Favourite.post_id.in_(post_ids)
-                ),
-                select(literal("r"), Post.reblog_of_id).where(
-                    Post.account_id == viewer_id, Post.reblog_of_id.in_(post_ids), Post.deleted_at.is_(None)
-                ),
-                select(literal("b"), Bookmark.post_id).where(
-                    Bookmark.account_id == viewer_id, Bookmark.post_id.in_(post_ids)
-                ),
-                select(literal("p"), Pin.post_id).where(Pin.account_id == viewer_id, Pin.post_id.in_(post_ids)),
-            )
             sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
-            for kind, post_id in session.execute(flags):
+            for kind, post_id in session.execute(_FLAGS, {"viewer": viewer_id, "ids": post_ids}):
                 sets[kind].add(post_id)
         self._account_json: dict[int, Json] = {}
 
