@@ -313,6 +313,9 @@ class Follow(_Edge, Base):
     __table_args__ = (
         UniqueConstraint("account_id", "target_account_id"),
         Index("ix_follows_target_account_id", "target_account_id", "account_id"),
+        # Finds the few followers who asked to be notified of new posts without
+        # reading all of a big account's followers.
+        Index("ix_follows_target_account_id_notify", "target_account_id", "notify"),
     )
 
 
