@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -111,6 +111,4 @@ def retry_parked(session: Session, job_id: int | None = None) -> int:
 
 
 def pending(session: Session) -> int:
-    from sqlalchemy import func
-
     return int(session.scalar(select(func.count()).select_from(Job).where(Job.state == "queued")) or 0)

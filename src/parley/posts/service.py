@@ -17,7 +17,7 @@ from parley.errors import Invalid, NotFound
 from parley.graph.relations import load_relations
 from parley.jobs.queue import enqueue
 from parley.notifications.service import notify, retract
-from parley.posts.access import Seen, get_post_for
+from parley.posts.access import Seen, get_post_for, visible_posts
 from parley.posts.render import Renderer
 from parley.search.fulltext import unindex_post
 from parley.store.db import rowcount
@@ -28,6 +28,7 @@ from parley.store.tables import (
     Follow,
     IdempotencyKey,
     Mention,
+    Notification,
     Pin,
     Post,
     PostEdit,
@@ -344,8 +345,6 @@ def _remove(session: Session, post: Post) -> None:
     for reblog in reblogs:
         reblog.deleted_at = now
         _count_post(session, reblog, -1)
-    from parley.store.tables import Notification  # local: only deletion clears them
-
     session.execute(delete(Notification).where(Notification.post_id.in_([post.id] + [r.id for r in reblogs])))
     session.execute(delete(Pin).where(Pin.post_id == post.id))
     unindex_post(session, post.id)
@@ -475,8 +474,6 @@ def unpin(session: Session, account: Account, post_id: int) -> Post:
 
 def context_of(session: Session, viewer_id: int | None, post_id: int) -> tuple[list[Seen], list[Seen]]:
     """Ancestors (oldest first) and descendants (depth-first) of a post the viewer can see."""
-    from parley.posts.access import visible_posts
-
     seen = get_post_for(session, viewer_id, post_id)
     post = seen.target
     ancestors: list[Post] = []

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
+from parley.api.mastodon.entities import iso
 from parley.errors import Invalid, NotFound
-from parley.pagination import Paged
+from parley.pagination import Paged, apply
 from parley.posts import service as posts
-from parley.posts.access import Seen, get_post_for
+from parley.posts.access import Seen, get_post_for, visible_posts
 from parley.store.tables import Favourite, Post, PostEdit
 from parley.visibility import NONE, Context, Show, Verdict
 
@@ -54,8 +55,6 @@ async def create(request: Request) -> Response:
 @router.get("/api/v1/statuses")
 async def show_many(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        from parley.posts.access import visible_posts
-
         ids = []
         for raw in ctx.params.list("id")[:40]:
             try:
@@ -118,8 +117,6 @@ async def history(request: Request, status_id: str) -> Response:
         post = seen.target
         author = ctx.ser.account(ctx.ser.load_accounts([post.account_id])[post.account_id])
         edits = list(ctx.session.scalars(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id)))
-        from parley.api.mastodon.entities import iso
-
         versions = [
             {
                 "content": e.content_html,
@@ -213,8 +210,6 @@ for _verb, _scope in (
 @router.get("/api/v1/statuses/{status_id}/favourited_by")
 async def favourited_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        from parley.pagination import apply
-
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
         stmt = select(Favourite.id, Favourite.account_id).where(Favourite.post_id == target.id)
@@ -227,8 +222,6 @@ async def favourited_by(request: Request, status_id: str) -> Response:
 @router.get("/api/v1/statuses/{status_id}/reblogged_by")
 async def reblogged_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        from parley.pagination import apply
-
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
         stmt = select(Post.id, Post.account_id).where(
@@ -245,12 +238,8 @@ async def reblogged_by(request: Request, status_id: str) -> Response:
 @router.get("/api/v1/statuses/{status_id}/quotes")
 async def quotes(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        from parley.posts.access import visible_posts
-
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page()
-        from parley.pagination import apply
-
         stmt = select(Post).where(Post.quote_of_id == target.id, Post.deleted_at.is_(None))
         rows = list(ctx.session.scalars(apply(stmt, Post.id, page)))
         if page.min_id is not None:
