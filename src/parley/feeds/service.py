@@ -10,6 +10,7 @@ at read time by ``parley.visibility``.
 
 from __future__ import annotations
 
+import functools
 import heapq
 from collections.abc import Sequence
 from datetime import timedelta
@@ -27,8 +28,8 @@ ACTIVITY_GRANULARITY = timedelta(hours=1)
 
 
 def _home_posts(
-    session: Session,
-    viewer_id: int,
+    session: Session | None,
+    viewer_id: Any,
     authors: Sequence[int] | Any,
     *,
     followed: Any,
@@ -142,27 +143,44 @@ def home_ids(session: Session, feeds: FeedStore, settings: Settings, viewer_id: 
     big = big_followed(session, settings, viewer_id)
     if not big:
         return from_feed
-    stmt = _home_posts(
-        session, viewer_id, big, followed=_followed(viewer_id), hidden_reblogs=_hidden_reblogs(viewer_id)
-    )
-    if page.max_id is not None:
-        stmt = stmt.where(Post.id < page.max_id)
-    if page.since_id is not None:
-        stmt = stmt.where(Post.id > page.since_id)
-    ascending = page.min_id is not None
-    if ascending:
-        stmt = stmt.where(Post.id > page.min_id).order_by(Post.id.asc())
-    else:
-        stmt = stmt.order_by(Post.id.desc())
+    floor = None
     if len(from_feed) < page.limit and feeds.size(session, viewer_id) >= settings.feed_size:
         # The page ran past the end of a full feed: older history is not kept, so the
         # big accounts' posts stop where the feed does (no half-filled pages beyond).
         floor = feeds.oldest(session, viewer_id)
-        if floor is not None:
-            stmt = stmt.where(Post.id >= floor)
-    from_big = list(session.scalars(stmt.limit(page.limit)))
+    ascending = page.min_id is not None
+    stmt = _big_posts(page.max_id is not None, page.since_id is not None, ascending, floor is not None)
+    params = {
+        "viewer": viewer_id,
+        "authors": big,
+        "max": page.max_id,
+        "since": page.since_id,
+        "min": page.min_id,
+        "floor": floor,
+        "limit": page.limit,
+    }
+    from_big = list(session.scalars(stmt, params))
     merged = sorted(set(from_feed) | set(from_big), reverse=not ascending)
     return merged[: page.limit]
+
+
+@functools.cache
+def _big_posts(has_max: bool, has_since: bool, has_min: bool, has_floor: bool) -> Any:
+    """The big accounts' side of a home page for one combination of bounds, built once."""
+    viewer: Any = bindparam("viewer")
+    authors: Any = bindparam("authors", expanding=True)
+    stmt = _home_posts(None, viewer, authors, followed=_followed(viewer), hidden_reblogs=_hidden_reblogs(viewer))
+    if has_max:
+        stmt = stmt.where(Post.id < bindparam("max"))
+    if has_since:
+        stmt = stmt.where(Post.id > bindparam("since"))
+    if has_floor:
+        stmt = stmt.where(Post.id >= bindparam("floor"))
+    if has_min:
+        stmt = stmt.where(Post.id > bindparam("min")).order_by(Post.id.asc())
+    else:
+        stmt = stmt.order_by(Post.id.desc())
+    return stmt.limit(bindparam("limit"))
 
 
 # --- fan-out ------------------------------------------------------------------------------

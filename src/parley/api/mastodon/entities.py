@@ -36,9 +36,10 @@ Json = dict[str, Any]
 
 
 def iso(value: datetime | None) -> str | None:
+    """Mastodon's timestamp form: UTC, milliseconds, a Z."""
     if value is None:
         return None
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return f"{value.isoformat(timespec='milliseconds')[:23]}Z"
 
 
 @functools.lru_cache(maxsize=4096)
