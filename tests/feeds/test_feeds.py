@@ -245,3 +245,17 @@ def test_feeds_are_trimmed_to_their_size(world: World) -> None:
         world.services.feeds.trim(uow.session, [int(reader.id)])
     kept = world.feed(reader)
     assert len(kept) == size and kept[0] == str(size + 49) and kept[-1] == "50"
+
+
+def test_rebuild_keeps_the_newest_across_many_authors(world: World) -> None:
+    from dataclasses import replace
+
+    reader = world.make("reader")
+    authors = [world.make(f"w{i}") for i in range(4)]
+    for a in authors:
+        reader.post(f"/api/v1/accounts/{a.id}/follow")
+    made = [authors[i % 4].status(f"n{i}")["id"] for i in range(14)]
+    small = replace(world.services.settings, feed_size=5)
+    with world.services.db.unit() as uow:
+        got = rebuild(uow.session, world.services.feeds, small, int(reader.id))
+    assert [str(x) for x in got] == list(reversed(made))[:5]

@@ -89,17 +89,29 @@ def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: i
     # One indexed query per author (account_id, id), newest first, then the newest of all:
     # a single query over every followed author made PostgreSQL walk the posts table
     # backwards (12 s for a 1,000-post history); this costs a few ms per author.
-    stmt = _home_posts(
-        session,
-        viewer_id,
-        [bindparam("author")],
-        followed=_followed(viewer_id),
-        hidden_reblogs=_hidden_reblogs(viewer_id),
-    ).order_by(Post.id.desc()).limit(settings.feed_size)
+    stmt = (
+        _home_posts(
+            session,
+            viewer_id,
+            [bindparam("author")],
+            followed=_followed(viewer_id),
+            hidden_reblogs=_hidden_reblogs(viewer_id),
+        )
+        .where(Post.id > bindparam("floor"))
+        .order_by(Post.id.desc())
+        .limit(settings.feed_size)
+    )
+    # A min-heap of the newest ids so far; once it is full, each author is only asked
+    # for posts newer than its smallest, so prolific authors cost little.
     newest: list[int] = []
     for author_id in [viewer_id, *authors]:
-        newest.extend(session.scalars(stmt, {"author": author_id}))
-    post_ids = heapq.nlargest(settings.feed_size, set(newest))
+        floor = newest[0] if len(newest) >= settings.feed_size else 0
+        for post_id in session.scalars(stmt, {"author": author_id, "floor": floor}):
+            if len(newest) < settings.feed_size:
+                heapq.heappush(newest, post_id)
+            elif post_id > newest[0]:
+                heapq.heapreplace(newest, post_id)
+    post_ids = sorted(newest, reverse=True)
     feeds.replace(session, viewer_id, post_ids)
     return post_ids
 
