@@ -68,11 +68,10 @@ class Bulk:
             else:
                 conn = raw.driver_connection
                 assert conn is not None
-                with conn.cursor() as cur:
-                    with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                            n += 1
+                with conn.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        n += 1
                 conn.commit()
         finally:
             raw.close()

@@ -100,6 +100,23 @@ class Community:
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     member_follower_counts: list[int] = field(default_factory=list)
+    # What the benchmark needs to build the readers' feeds without the database:
+    followees_of: dict[int, list[int]] = field(default_factory=dict)  # 1k and 1M readers
+    followers_of: dict[int, int] = field(default_factory=dict)  # followers_count of authors they follow
+    posts_by_author: dict[int, array] = field(default_factory=dict)  # post ids, ascending
+
+    def feed_of(self, reader_id: int, size: int, fanout_max: int) -> list[int]:
+        """The reader's home feed as ``parley.feeds.service.rebuild`` computes it: the newest
+        ``size`` posts by followed accounts that are fanned out to (<= fanout_max
+        followers) and by the reader. Every generated post is public, original and not a
+        reply, so no other filter applies."""
+        authors = [a for a in self.followees_of[reader_id] if self.followers_of.get(a, 0) <= fanout_max]
+        authors.append(reader_id)
+        candidates: list[int] = []
+        for a in authors:
+            candidates.extend(self.posts_by_author.get(a, array("q"))[-size:])
+        candidates.sort(reverse=True)
+        return candidates[:size]
 
     def summary(self) -> dict[str, Any]:
         counts = sorted(self.member_follower_counts, reverse=True)
@@ -185,6 +202,7 @@ def generate(bulk: Bulk, scale: Scale, *, seed: int = 7, log: Any = print) -> Co
     # --- the special authors' followers -----------------------------------------------
     fol: dict[str, list[int]] = {name: [] for name, _ in SPECIALS}
     fol["a100"] = rng.sample(members, min(100, m))
+    set_a100 = set(fol["a100"])
     fol["a10k"] = list(members[:10_000])
     need_10k_fans = max(0, 10_000 - len(fol["a10k"]))
     # Everyone who reads follows the two big accounts (their posts are merged at read time).
@@ -207,7 +225,7 @@ def generate(bulk: Bulk, scale: Scale, *, seed: int = 7, log: Any = print) -> Co
             followers_of_member[t] += 1
     com.member_follower_counts = followers_of_member
     following: dict[int, int] = {}
-    for name, ids in fol.items():
+    for ids in fol.values():
         for a in ids:
             following[a] = following.get(a, 0) + 1
     member_index = {a: i for i, a in enumerate(members)}
@@ -245,6 +263,10 @@ def generate(bulk: Bulk, scale: Scale, *, seed: int = 7, log: Any = print) -> Co
                     k += 1
                     created = bulk.ts(now - timedelta(milliseconds=ms_now - ms))
                     last_status[a] = created
+                    by_author = com.posts_by_author.get(a)
+                    if by_author is None:
+                        by_author = com.posts_by_author[a] = array("q")
+                    by_author.append(pid)
                     if g == 0 and k % sample_every == 0:
                         com.member_post_ids.append(pid)
                     text = f"Post {r} by account {a}: synthetic benchmark text."
@@ -359,6 +381,20 @@ def generate(bulk: Bulk, scale: Scale, *, seed: int = 7, log: Any = print) -> Co
     com.seconds["analyze"] = time.perf_counter() - started
 
     # Home history of a typical 1k reader: followees' posts + the big authors' posts + own.
+    # For building feeds: who the readers follow and how many followers those have.
+    for i in readers:
+        com.followees_of[members[i]] = [members[t] for t in followees[i]] + [specials["a10k"], specials["a100k"], specials["a10m"]] + (
+            [specials["a100"]] if members[i] in set_a100 else []
+        )
+    for a in heavy:
+        com.followees_of[a] = list(prolific) + [specials["a100k"], specials["a10m"]]
+    for i, a in enumerate(members):
+        com.followers_of[a] = followers_of_member[i]
+    for name, _ in SPECIALS:
+        com.followers_of[specials[name]] = com.followers_count[name]
+    for a in prolific:
+        com.followers_of[a] = len(heavy) + len(ret_1m)
+
     com.history_1k = scale.followees * scale.posts_per_member + 2 * scale.special_posts + scale.posts_per_member
     com.history_1m = scale.prolific * scale.prolific_posts + 2 * scale.special_posts if heavy else 0
     return com

@@ -3,6 +3,7 @@ open-loop client, and a tiny keep-alive HTTP client for single requests."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import marshal
@@ -36,10 +37,8 @@ def free_port() -> int:
 
 def pin_self(core: str) -> None:
     """Move this (orchestrating) process to one core."""
-    try:
+    with contextlib.suppress(AttributeError, OSError):
         os.sched_setaffinity(0, {int(core)})
-    except (AttributeError, OSError):
-        pass
 
 
 class Proc:
@@ -48,7 +47,7 @@ class Proc:
     def __init__(self, name: str, argv: Sequence[str], env: dict[str, str], core: str, logdir: Path) -> None:
         self.name = name
         self.log_path = logdir / f"{name}.log"
-        self._log = open(self.log_path, "ab")
+        self._log = open(self.log_path, "ab")  # noqa: SIM115 (closed in stop())
         self.p = subprocess.Popen(
             ["taskset", "-c", core, *argv], env=env, stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,

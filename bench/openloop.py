@@ -65,7 +65,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     host, port = spec["host"], int(spec["port"])
     timeout = float(spec.get("timeout", 10.0))
     sem = asyncio.Semaphore(int(spec.get("max_conns", 256)))
-    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+    idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter, float]] = []
     results: list[tuple[str, float, int, float] | None] = [None] * n
     opened = 0
 
@@ -74,20 +74,33 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         kind, raw = reqs[i]
         async with sem:
             sent = time.perf_counter()
-            conn = None
-            try:
-                if idle:
-                    conn = idle.pop()
-                else:
-                    conn = await asyncio.open_connection(host, port)
-                    opened += 1
-                conn[1].write(raw)
-                status = await asyncio.wait_for(read_response(conn[0]), timeout)
-                idle.append(conn)
-            except Exception:
-                status = -1
-                if conn is not None:
-                    conn[1].close()
+            status = -1
+            # A pooled connection idle for seconds may have been closed by the server's
+            # keep-alive timeout (uvicorn: 5 s): skip those, and retry once on a new
+            # connection if a reused one fails. Latency still counts from the due time.
+            for attempt in range(2):
+                conn = None
+                reused = False
+                while idle:
+                    r, w, last = idle.pop()
+                    if time.perf_counter() - last < 3.0 and not w.is_closing():
+                        conn, reused = (r, w), True
+                        break
+                    w.close()
+                try:
+                    if conn is None:
+                        conn = await asyncio.open_connection(host, port)
+                        opened += 1
+                    conn[1].write(raw)
+                    status = await asyncio.wait_for(read_response(conn[0]), timeout)
+                    idle.append((conn[0], conn[1], time.perf_counter()))
+                    break
+                except Exception:
+                    status = -1
+                    if conn is not None:
+                        conn[1].close()
+                    if not reused or attempt:
+                        break
             results[i] = (kind, time.perf_counter() - due, status, sent - due)
 
     start = time.perf_counter() + 0.02
@@ -102,7 +115,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
     if tasks:
         await asyncio.wait(tasks, timeout=timeout + 5)
     end = time.perf_counter()
-    for _, w in idle:
+    for _, w, _ in idle:
         w.close()
 
     done = [r for r in results if r is not None]
@@ -136,7 +149,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> int:
-    spec = json.loads(open(sys.argv[1]).read())
+    with open(sys.argv[1]) as f:
+        spec = json.load(f)
     try:
         import uvloop
 

@@ -118,6 +118,10 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     B = results["backends"]
+    commits = {k: (B[k].get("commit", "")[:12], B[k].get("dirty")) for k in kinds}
+    if len({c for c, _ in commits.values()}) > 1:
+        out += ["Commits per backend (src/ changed during the run): " + ", ".join(
+            f"{NAMES.get(k, k)} {c}{' (+ local changes)' if d else ''}" for k, (c, d) in commits.items()), ""]
 
     # data
     rows = []
@@ -260,5 +264,6 @@ def render(results: dict[str, Any]) -> str:
 if __name__ == "__main__":
     import json
     import sys
+    from pathlib import Path
 
-    print(render(json.loads(open(sys.argv[1]).read())))
+    print(render(json.loads(Path(sys.argv[1]).read_text())))
