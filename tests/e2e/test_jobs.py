@@ -25,7 +25,14 @@ from parley.posts.service import PostInput, create_post
 from parley.services import Services
 from parley.settings import Settings
 from parley.store.tables import Account, Follow, Job, utcnow
-from tests.e2e.conftest import BACKENDS, REDIS_URL, ParleyServer, _base_env, _postgres_database
+from tests.e2e.conftest import (
+    BACKENDS,
+    REDIS_URL,
+    ParleyServer,
+    _base_env,
+    _free_port,
+    _postgres_database,
+)
 
 FOLLOWERS = 3000
 POSTS = 60
@@ -172,3 +179,57 @@ def test_killing_a_worker_mid_job_loses_nothing(env: dict[str, str]) -> None:
                 assert delivered == FOLLOWERS + 1, post_id
     finally:
         services.close()
+
+
+def test_serve_with_several_worker_processes(env: dict[str, str], tmp_path: Path) -> None:
+    """``parley serve --workers 2`` runs two app processes behind one port, each with its
+    own job thread; a post made through one is delivered and readable through any."""
+    port = _free_port()
+    env = {**env, "PARLEY_BASE_URL": f"http://127.0.0.1:{port}"}
+    _cli(env, "user", "create", "alice", "--email", "alice@e2e.example", "--password", "long enough")
+    _cli(env, "user", "create", "bob", "--email", "bob@e2e.example", "--password", "long enough")
+    alice = {"Authorization": f"Bearer {_cli(env, 'token', 'create', 'alice')}"}
+    bob = {"Authorization": f"Bearer {_cli(env, 'token', 'create', 'bob')}"}
+    log = (tmp_path / "workers.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "parley.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, start_new_session=True,
+    )
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=15) as http:
+
+            def healthy() -> bool:
+                try:
+                    return http.get("/health").status_code == 200
+                except httpx.TransportError:
+                    return False
+
+            _eventually(healthy, timeout=30)
+            alice_id = http.get("/api/v1/accounts/lookup", params={"acct": "alice"}).json()["id"]
+            http.post(f"/api/v1/accounts/{alice_id}/follow", headers=bob)
+            http.get("/api/v1/timelines/home", headers=bob)
+            posts = [http.post("/api/v1/statuses", headers=alice, json={"status": f"n{i}"}).json()["id"] for i in range(6)]
+            _eventually(lambda: [s["id"] for s in http.get("/api/v1/timelines/home", headers=bob).json()] == posts[::-1])
+        assert len(_children(server.pid)) >= 2, "expected two app processes"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
+
+
+def _children(pid: int) -> list[int]:
+    """Process ids whose parent is ``pid`` (from /proc)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
