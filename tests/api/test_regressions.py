@@ -137,3 +137,32 @@ def test_muted_authors_leave_threads(user: MakeUser) -> None:
 def test_public_endpoints_ignore_a_bad_token(client: TestClient) -> None:
     r = client.get("/api/v2/instance", headers={"Authorization": "Bearer revoked"})
     assert r.status_code == 200
+
+
+def test_expired_mutes_are_over(user: MakeUser, services: object) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from parley.store.tables import Mute, utcnow
+
+    alice, bob = user("alice"), user("bob")
+    alice.post(f"/api/v1/accounts/{bob.id}/mute", json={"duration": 60})
+    assert [a["id"] for a in alice.get("/api/v1/mutes").json()] == [bob.id]
+    with services.db.unit() as uow:  # type: ignore[attr-defined]
+        uow.session.execute(update(Mute).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert alice.get("/api/v1/mutes").json() == []
+    assert alice.get("/api/v1/accounts/relationships", params={"id[]": bob.id}).json()[0]["muting"] is False
+
+
+def test_unread_count_filters(user: MakeUser) -> None:
+    alice, bob, carol = user("alice"), user("bob"), user("carol")
+    s = alice.status("hi")
+    bob.post(f"/api/v1/statuses/{s['id']}/favourite")
+    bob.status("@alice one")
+    carol.status("@alice two")
+    count = lambda **p: alice.get("/api/v1/notifications/unread_count", params=p).json()["count"]  # noqa: E731
+    assert count() == 3
+    assert count(**{"types[]": "mention"}) == 2
+    assert count(**{"exclude_types[]": "mention"}) == 1
+    assert count(account_id=carol.id) == 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -230,5 +230,8 @@ def blocks_page(session: Session, account_id: int, page: Page) -> list[tuple[int
 
 
 def mutes_page(session: Session, account_id: int, page: Page) -> list[tuple[int, int]]:
-    stmt = select(Mute.id, Mute.target_account_id).where(Mute.account_id == account_id)
+    """Mutes in force (an expired mute is over, even before anything deletes it)."""
+    stmt = select(Mute.id, Mute.target_account_id).where(
+        Mute.account_id == account_id, or_(Mute.expires_at.is_(None), Mute.expires_at > utcnow())
+    )
     return [(r[0], r[1]) for r in session.execute(apply(stmt, Mute.id, page))]

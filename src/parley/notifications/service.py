@@ -132,19 +132,29 @@ def clear(session: Session, account_id: int) -> None:
     session.execute(delete(Notification).where(Notification.account_id == account_id))
 
 
-def unread_count(session: Session, account_id: int, *, limit: int = 100) -> int:
+def unread_count(
+    session: Session,
+    account_id: int,
+    *,
+    limit: int = 100,
+    types: list[str] | None = None,
+    exclude_types: list[str] | None = None,
+    from_account_id: int | None = None,
+) -> int:
     """Notifications newer than the ``notifications`` marker, capped at ``limit``."""
     last_read = session.scalar(
         select(Marker.last_read_id).where(
             Marker.account_id == account_id, Marker.timeline == "notifications"
         )
     ) or 0
-    sub = (
-        select(Notification.id)
-        .where(Notification.account_id == account_id, Notification.id > last_read)
-        .limit(limit)
-        .subquery()
-    )
+    stmt = select(Notification.id).where(Notification.account_id == account_id, Notification.id > last_read)
+    if types:
+        stmt = stmt.where(Notification.type.in_(types))
+    if exclude_types:
+        stmt = stmt.where(Notification.type.not_in(exclude_types))
+    if from_account_id is not None:
+        stmt = stmt.where(Notification.from_account_id == from_account_id)
+    sub = stmt.limit(limit).subquery()
     return int(session.scalar(select(func.count()).select_from(sub)) or 0)
 
 

@@ -64,8 +64,18 @@ async def index(request: Request) -> Response:
 @router.get("/api/v1/notifications/unread_count")
 async def unread_count(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        limit = max(1, min(ctx.params.int("limit", 100) or 100, 1000))
-        return json_response({"count": notes.unread_count(ctx.session, ctx.account.id, limit=limit)})
+        p = ctx.params
+        limit = max(1, min(p.int("limit", 100) or 100, 1000))
+        account_id = p.str("account_id")
+        count = notes.unread_count(
+            ctx.session,
+            ctx.account.id,
+            limit=limit,
+            types=p.list("types") or None,
+            exclude_types=p.list("exclude_types") or None,
+            from_account_id=parse_id(account_id) if account_id else None,
+        )
+        return json_response({"count": count})
 
     return await call(request, work, scope="read:notifications")
 
