@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from parley import ids
-from parley.errors import NotFound
-from parley.graph.relations import load_relations
+from parley.errors import Invalid, NotFound
+from parley.graph.relations import excluded_authors, load_relations
 from parley.jobs.queue import enqueue
-from parley.pagination import Page, apply
-from parley.store.tables import Favourite, Follow, FollowRequest, Marker, Notification, Post
+from parley.pagination import Page, Paged, apply, collect
+from parley.posts.access import Seen, visible_by_ids
+from parley.store.tables import Favourite, Follow, FollowRequest, Marker, Notification, Post, utcnow
+from parley.visibility import Context
 
 TYPES = (
     "mention", "status", "reblog", "follow", "follow_request", "favourite", "poll",
@@ -165,3 +169,55 @@ def retract(session: Session, *, from_id: int, type_: str, post_id: int | None, 
     if recipient_id is not None:
         stmt = stmt.where(Notification.account_id == recipient_id)
     session.execute(stmt)
+
+
+def notifications_for(
+    session: Session,
+    viewer_id: int,
+    page: Page,
+    *,
+    types: list[str] | None = None,
+    exclude_types: list[str] | None = None,
+    from_account_id: int | None = None,
+) -> list[Paged[tuple[Notification, Seen | None]]]:
+    """One page of the viewer's notifications with the posts they are about.
+
+    Notifications from accounts the viewer shut out (blocks, and mutes that hide
+    notifications), or about posts the viewer may no longer see, are left out.
+    """
+    excluded = excluded_authors(session, viewer_id, notifications=True)
+
+    def fetch(p: Page) -> list[tuple[int, Any]]:
+        return list_rows(
+            session, viewer_id, p, types=types, exclude_types=exclude_types, from_account_id=from_account_id
+        )
+
+    def keep(rows: list[tuple[int, Any]]) -> list[Paged[tuple[Notification, Seen | None]]]:
+        rows = [r for r in rows if r[1].from_account_id not in excluded]
+        post_ids = [r[1].post_id for r in rows if r[1].post_id]
+        seen = {s.post.id: s for s in visible_by_ids(session, viewer_id, post_ids, Context.NOTIFICATIONS)}
+        return [
+            Paged(cursor, (n, seen.get(n.post_id) if n.post_id else None))
+            for cursor, n in rows
+            if n.post_id is None or n.post_id in seen
+        ]
+
+    return collect(page, fetch, keep)
+
+
+def markers(session: Session, account_id: int, timelines: list[str]) -> list[Marker]:
+    return list(session.scalars(select(Marker).where(Marker.account_id == account_id, Marker.timeline.in_(timelines))))
+
+
+def save_marker(session: Session, account_id: int, timeline: str, last_read_id: int) -> Marker:
+    """Move a reading position (``home`` or ``notifications``); each save bumps its version."""
+    if timeline not in ("home", "notifications"):
+        raise Invalid("timeline must be home or notifications")
+    marker = session.get(Marker, (account_id, timeline))
+    if marker is None:
+        marker = Marker(account_id=account_id, timeline=timeline, last_read_id=last_read_id, version=0)
+        session.add(marker)
+    marker.last_read_id = last_read_id
+    marker.version = (marker.version or 0) + 1
+    marker.updated_at = utcnow()
+    return marker

@@ -95,6 +95,14 @@ def visible_posts(
     return out
 
 
+def visible_by_ids(session: Session, viewer_id: int | None, ids: Sequence[int], context: Context) -> list[Seen]:
+    """The posts ``ids`` (in that order) that the viewer may see in ``context``."""
+    if not ids:
+        return []
+    rows = {p.id: p for p in session.scalars(_POSTS, {"ids": list(set(ids))})}
+    return visible_posts(session, viewer_id, [rows[i] for i in ids if i in rows], context)
+
+
 def get_post_for(
     session: Session, viewer_id: int | None, post_id: int, context: Context = Context.DIRECT_LINK
 ) -> Seen:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from parley.store.tables import Post
+from parley.store.tables import Post, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # The configuration 'simple' stems nothing: the same for English, Dutch and every language.
@@ -98,3 +98,19 @@ def search_post_ids(
             "ORDER BY p.id DESC LIMIT :limit OFFSET :offset"
         )
     return [row[0] for row in session.execute(text(sql), params)]
+
+
+def search_tags(session: Session, query: str, *, limit: int, offset: int = 0) -> list[Tag]:
+    """Hashtags whose name starts with ``query`` (a leading # is ignored)."""
+    name = query.strip().lstrip("#").lower()
+    if not name:
+        return []
+    like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    stmt = (
+        select(Tag)
+        .where(Tag.name_lower.like(like, escape="\\"))
+        .order_by(Tag.name_lower)
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(stmt))

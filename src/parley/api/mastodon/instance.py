@@ -4,13 +4,12 @@ that clients call on start-up (custom emojis, announcements, filters, lists)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import func, select
 from starlette.responses import Response
 
 from parley import __version__
 from parley.api.http import Ctx, call, json_response
+from parley.posts.queries import instance_counts
 from parley.posts.service import MAX_CHARS
-from parley.store.tables import Account, Post
 
 router = APIRouter()
 
@@ -55,10 +54,7 @@ def _rules() -> list[dict]:
 async def instance_v1(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         s = ctx.services.settings
-        users = ctx.session.scalar(select(func.count()).select_from(Account)) or 0
-        posts = ctx.session.scalar(
-            select(func.count()).select_from(Post).where(Post.deleted_at.is_(None), Post.reblog_of_id.is_(None))
-        ) or 0
+        users, posts = instance_counts(ctx.session)
         config = _configuration(ctx)
         return json_response(
             {
@@ -88,7 +84,7 @@ async def instance_v1(request: Request) -> Response:
 async def instance_v2(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         s = ctx.services.settings
-        users = ctx.session.scalar(select(func.count()).select_from(Account)) or 0
+        users, _ = instance_counts(ctx.session)
         return json_response(
             {
                 "domain": s.domain,

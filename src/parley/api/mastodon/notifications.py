@@ -5,41 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import iso
-from parley.graph.relations import excluded_authors
 from parley.notifications import service as notes
-from parley.pagination import Page, Paged, collect
-from parley.posts.access import visible_posts
-from parley.store.tables import Marker, Notification, Post, utcnow
-from parley.visibility import Context
+from parley.pagination import Page, Paged
 
 router = APIRouter()
 
 
-def _page(ctx: Ctx, page: Page, **filters: Any) -> tuple[list[Paged[Notification]], list[dict]]:
-    viewer = ctx.account.id
-    excluded = excluded_authors(ctx.session, viewer, notifications=True)
-    statuses: dict[int, dict] = {}
-
-    def fetch(p: Page) -> list[tuple[int, Any]]:
-        return notes.list_rows(ctx.session, viewer, p, **filters)
-
-    def keep(rows: list[tuple[int, Any]]) -> list[Paged[Notification]]:
-        rows = [r for r in rows if r[1].from_account_id not in excluded]
-        post_ids = {r[1].post_id for r in rows if r[1].post_id}
-        posts = list(ctx.session.scalars(select(Post).where(Post.id.in_(post_ids)))) if post_ids else []
-        seen = visible_posts(ctx.session, viewer, posts, Context.NOTIFICATIONS)
-        for s, data in zip(seen, ctx.ser.statuses(seen), strict=True):
-            statuses[s.post.id] = data
-        return [Paged(r[0], r[1]) for r in rows if r[1].post_id is None or r[1].post_id in statuses]
-
-    items = collect(page, fetch, keep)
-    accounts = ctx.ser.load_accounts(i.item.from_account_id for i in items)
-    data = [ctx.ser.notification(i.item, accounts, statuses) for i in items if i.item.from_account_id in accounts]
+def _page(ctx: Ctx, page: Page, **filters: Any) -> tuple[list[Paged[Any]], list[dict]]:
+    items = notes.notifications_for(ctx.session, ctx.account.id, page, **filters)
+    seen = [s for i in items if (s := i.item[1]) is not None]
+    statuses = {s.post.id: data for s, data in zip(seen, ctx.ser.statuses(seen), strict=True)}
+    accounts = ctx.ser.load_accounts(i.item[0].from_account_id for i in items)
+    data = [
+        ctx.ser.notification(i.item[0], accounts, statuses) for i in items if i.item[0].from_account_id in accounts
+    ]
     return items, data
 
 
@@ -94,7 +77,7 @@ async def show(request: Request, notification_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         n = notes.get_notification(ctx.session, ctx.account.id, parse_id(notification_id))
         items, data = _page(ctx, Page(max_id=n.id + 1, limit=1), from_account_id=n.from_account_id)
-        if not items or items[0].item.id != n.id:
+        if not items or items[0].item[0].id != n.id:
             from parley.errors import NotFound
 
             raise NotFound("Record not found")
@@ -116,9 +99,7 @@ async def dismiss(request: Request, notification_id: str) -> Response:
 async def markers(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         wanted = ctx.params.list("timeline") or ["home", "notifications"]
-        rows = ctx.session.scalars(
-            select(Marker).where(Marker.account_id == ctx.account.id, Marker.timeline.in_(wanted))
-        )
+        rows = notes.markers(ctx.session, ctx.account.id, wanted)
         return json_response(
             {
                 m.timeline: {"last_read_id": str(m.last_read_id), "version": m.version, "updated_at": iso(m.updated_at)}
@@ -139,15 +120,12 @@ async def save_markers(request: Request) -> Response:
                 raw = str(ctx.params.raw(timeline).get("last_read_id", ""))
             if not raw:
                 continue
-            last = parse_id(raw)
-            marker = ctx.session.get(Marker, (ctx.account.id, timeline))
-            if marker is None:
-                marker = Marker(account_id=ctx.account.id, timeline=timeline, last_read_id=last, version=0)
-                ctx.session.add(marker)
-            marker.last_read_id = last
-            marker.version = (marker.version or 0) + 1
-            marker.updated_at = utcnow()
-            out[timeline] = {"last_read_id": str(last), "version": marker.version, "updated_at": iso(marker.updated_at)}
+            marker = notes.save_marker(ctx.session, ctx.account.id, timeline, parse_id(raw))
+            out[timeline] = {
+                "last_read_id": str(marker.last_read_id),
+                "version": marker.version,
+                "updated_at": iso(marker.updated_at),
+            }
         return json_response(out)
 
     return await call(request, work, scope="write:statuses")

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from parley.accounts.service import find_account, search_accounts
 from parley.api.http import Ctx, call, json_response
 from parley.errors import Invalid, Unauthorized
-from parley.posts.access import visible_posts
-from parley.search.fulltext import search_post_ids
-from parley.store.tables import Post, Tag
+from parley.posts.access import visible_by_ids
+from parley.search.fulltext import search_post_ids, search_tags
 from parley.visibility import Context
 
 router = APIRouter()
@@ -41,13 +39,8 @@ async def search(request: Request) -> Response:
                 accounts = [exact] if exact else []
             result["accounts"] = [ctx.ser.account(a) for a in accounts]
         if kind in (None, "", "hashtags"):
-            name = q.lstrip("#").lower()
-            if name:
-                like = name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-                tags = ctx.session.scalars(
-                    select(Tag).where(Tag.name_lower.like(like, escape="\\")).order_by(Tag.name_lower).limit(limit).offset(offset)
-                )
-                result["hashtags"] = [ctx.ser.tag(t) for t in tags]
+            tags = search_tags(ctx.session, q, limit=limit, offset=offset)
+            result["hashtags"] = [ctx.ser.tag(t) for t in tags]
         if kind in (None, "", "statuses"):
             ids = search_post_ids(
                 ctx.session,
@@ -58,9 +51,7 @@ async def search(request: Request) -> Response:
                 min_id=p.id("min_id"),
                 account_id=p.id("account_id"),
             )
-            rows = {r.id: r for r in ctx.session.scalars(select(Post).where(Post.id.in_(ids)))} if ids else {}
-            seen = visible_posts(ctx.session, ctx.viewer_id, [rows[i] for i in ids if i in rows], Context.SEARCH)
-            result["statuses"] = ctx.ser.statuses(seen)
+            result["statuses"] = ctx.ser.statuses(visible_by_ids(ctx.session, ctx.viewer_id, ids, Context.SEARCH))
         return json_response(result)
 
     return await call(request, work, auth="optional", scope="read:search")

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request
-from sqlalchemy import select
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import iso
 from parley.errors import Invalid, NotFound
-from parley.pagination import Paged, apply
+from parley.pagination import Paged
+from parley.posts import queries
 from parley.posts import service as posts
-from parley.posts.access import Seen, get_post_for, visible_posts
-from parley.store.tables import Favourite, Post, PostEdit
+from parley.posts.access import Seen, get_post_for, visible_by_ids
+from parley.store.tables import Post
 from parley.visibility import NONE, Context, Show, Verdict
 
 router = APIRouter()
@@ -61,9 +62,7 @@ async def show_many(request: Request) -> Response:
                 ids.append(parse_id(raw))
             except Exception:
                 continue
-        rows = {p.id: p for p in ctx.session.scalars(select(Post).where(Post.id.in_(ids)))}
-        seen = visible_posts(ctx.session, ctx.viewer_id, [rows[i] for i in ids if i in rows], Context.DIRECT_LINK)
-        return json_response(ctx.ser.statuses(seen))
+        return json_response(ctx.ser.statuses(visible_by_ids(ctx.session, ctx.viewer_id, ids, Context.DIRECT_LINK)))
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -116,34 +115,22 @@ async def history(request: Request, status_id: str) -> Response:
         seen = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))
         post = seen.target
         author = ctx.ser.account(ctx.ser.load_accounts([post.account_id])[post.account_id])
-        edits = list(ctx.session.scalars(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id)))
-        versions = [
+        # A post never edited has one version: itself.
+        versions: list[Any] = list(queries.history(ctx.session, post)) or [post]
+        out = [
             {
-                "content": e.content_html,
-                "spoiler_text": e.spoiler_text,
-                "sensitive": e.sensitive,
-                "created_at": iso(e.created_at),
+                "content": v.content_html,
+                "spoiler_text": v.spoiler_text,
+                "sensitive": v.sensitive,
+                "created_at": iso(v.created_at),
                 "account": author,
                 "poll": None,
                 "media_attachments": [],
                 "emojis": [],
             }
-            for e in edits
+            for v in versions
         ]
-        if not versions:
-            versions = [
-                {
-                    "content": post.content_html,
-                    "spoiler_text": post.spoiler_text,
-                    "sensitive": post.sensitive,
-                    "created_at": iso(post.created_at),
-                    "account": author,
-                    "poll": None,
-                    "media_attachments": [],
-                    "emojis": [],
-                }
-            ]
-        return json_response(versions)
+        return json_response(out)
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -212,9 +199,7 @@ async def favourited_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
-        stmt = select(Favourite.id, Favourite.account_id).where(Favourite.post_id == target.id)
-        rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Favourite.id, page))]
-        return _accounts(ctx, rows, page.min_id is not None)
+        return _accounts(ctx, queries.favourited_by(ctx.session, target.id, page), page.min_id is not None)
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -224,13 +209,7 @@ async def reblogged_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
-        stmt = select(Post.id, Post.account_id).where(
-            Post.reblog_of_id == target.id,
-            Post.deleted_at.is_(None),
-            Post.visibility.in_(("public", "unlisted")),  # private reposts are nobody's business
-        )
-        rows = [(r[0], r[1]) for r in ctx.session.execute(apply(stmt, Post.id, page))]
-        return _accounts(ctx, rows, page.min_id is not None)
+        return _accounts(ctx, queries.reblogged_by(ctx.session, target.id, page), page.min_id is not None)
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -239,12 +218,7 @@ async def reblogged_by(request: Request, status_id: str) -> Response:
 async def quotes(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
-        page = ctx.params.page()
-        stmt = select(Post).where(Post.quote_of_id == target.id, Post.deleted_at.is_(None))
-        rows = list(ctx.session.scalars(apply(stmt, Post.id, page)))
-        if page.min_id is not None:
-            rows.reverse()
-        seen = visible_posts(ctx.session, ctx.viewer_id, rows, Context.THREAD)
+        seen = queries.quotes_of(ctx.session, ctx.viewer_id, target.id, ctx.params.page())
         items = [Paged(s.post.id, s) for s in seen]
         return ctx.paged(items, ctx.ser.statuses(seen))
 
