@@ -116,9 +116,11 @@ def _interactions(post: PostFacts, viewer: ViewerFacts, own: bool) -> Interactio
     if viewer.viewer_id is None:
         return NONE
     shareable = post.visibility in ("public", "unlisted")
+    # Authors may repost their own followers-only posts, to the same followers (Mastodon).
+    own_private = own and post.visibility == "private"
     return Interactions(
         favourite=True,
-        reblog=shareable and not post.is_reblog,
+        reblog=(shareable or own_private) and not post.is_reblog,
         reply=True,
         quote=shareable and not post.is_reblog,
     )

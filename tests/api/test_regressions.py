@@ -166,3 +166,22 @@ def test_unread_count_filters(user: MakeUser) -> None:
     assert count(**{"types[]": "mention"}) == 2
     assert count(**{"exclude_types[]": "mention"}) == 1
     assert count(account_id=carol.id) == 1
+
+
+def test_authors_repost_their_own_followers_only_posts_privately(user: MakeUser) -> None:
+    alice, bob = user("alice"), user("bob")
+    bob.post(f"/api/v1/accounts/{alice.id}/follow")
+    s = alice.status("for followers", visibility="private")
+    r = alice.post(f"/api/v1/statuses/{s['id']}/reblog", json={"visibility": "public"})
+    assert r.status_code == 200 and r.json()["visibility"] == "private"
+    assert r.json()["reblog"]["id"] == s["id"]
+    assert bob.post(f"/api/v1/statuses/{s['id']}/reblog").status_code == 422
+
+
+def test_an_account_that_blocks_you_hides_its_lists(user: MakeUser) -> None:
+    alice, bob, carol = user("alice"), user("bob"), user("carol")
+    carol.post(f"/api/v1/accounts/{alice.id}/follow")
+    assert [a["id"] for a in bob.get(f"/api/v1/accounts/{alice.id}/followers").json()] == [carol.id]
+    alice.post(f"/api/v1/accounts/{bob.id}/block")
+    assert bob.get(f"/api/v1/accounts/{alice.id}/followers").json() == []
+    assert bob.get(f"/api/v1/accounts/{alice.id}/following").json() == []

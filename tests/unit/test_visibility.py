@@ -96,5 +96,7 @@ def test_interactions() -> None:
     assert (public.favourite, public.reblog, public.reply, public.quote) == (True, True, True, True)
     private = decide(post("private"), viewer(follows_author=True), Context.HOME).interactions
     assert (private.favourite, private.reblog, private.reply, private.quote) == (True, False, True, False)
+    own_private = decide(post("private"), OWN, Context.PROFILE).interactions
+    assert (own_private.reblog, own_private.quote) == (True, False)
     anonymous = decide(post("public"), ANON, Context.PUBLIC).interactions
     assert not any((anonymous.favourite, anonymous.reblog, anonymous.reply, anonymous.quote))

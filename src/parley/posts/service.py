@@ -395,6 +395,8 @@ def reblog(session: Session, account: Account, post_id: int, *, visibility: str 
     target = _interaction_target(session, account, post_id, "reblog")
     if visibility not in ("public", "unlisted", "private"):
         raise Invalid("Validation failed: Visibility must be public, unlisted or private")
+    if target.visibility == "private":
+        visibility = "private"  # a followers-only post stays with the same followers
     existing = session.scalar(
         select(Post).where(
             Post.account_id == account.id, Post.reblog_of_id == target.id, Post.deleted_at.is_(None)

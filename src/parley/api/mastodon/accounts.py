@@ -12,6 +12,7 @@ from parley.accounts import service as accounts
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.errors import NotFound
 from parley.graph import service as graph
+from parley.graph.relations import load_relations
 from parley.pagination import Paged
 from parley.store.tables import Account
 from parley.timelines import service as timelines
@@ -133,6 +134,11 @@ async def statuses(request: Request, account_id: str) -> Response:
     return await call(request, work, auth="optional", scope="read:statuses")
 
 
+def _hidden_from(ctx: Ctx, target: Account) -> bool:
+    """An account that blocks the viewer shows them no followers or following lists."""
+    return ctx.viewer_id is not None and target.id in load_relations(ctx.session, ctx.viewer_id, [target.id]).blocked_by
+
+
 def _account_list(ctx: Ctx, rows: list[tuple[int, int]]) -> Response:
     loaded = ctx.ser.load_accounts(r[1] for r in rows)
     items = [Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded]
@@ -145,6 +151,8 @@ def _account_list(ctx: Ctx, rows: list[tuple[int, int]]) -> Response:
 async def followers(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = ctx.target(account_id)
+        if _hidden_from(ctx, target):
+            return json_response([])
         return _account_list(ctx, graph.followers_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, auth="optional", scope="read:accounts")
@@ -154,6 +162,8 @@ async def followers(request: Request, account_id: str) -> Response:
 async def following(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = ctx.target(account_id)
+        if _hidden_from(ctx, target):
+            return json_response([])
         return _account_list(ctx, graph.following_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, auth="optional", scope="read:accounts")
