@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -101,23 +102,31 @@ def _cause_holds(session: Session, recipient_id: int, from_id: int, type_: str, 
     return True
 
 
-def list_rows(
-    session: Session,
-    account_id: int,
-    page: Page,
-    *,
-    types: list[str] | None = None,
-    exclude_types: list[str] | None = None,
-    from_account_id: int | None = None,
-) -> list[tuple[int, Notification]]:
+@dataclass(frozen=True)
+class Filter:
+    """Which notifications a list or count covers (``types[]``, ``exclude_types[]``,
+    ``account_id``); unknown types simply match nothing, as in Mastodon."""
+
+    types: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
+    from_account_id: int | None = None
+
+    def apply(self, stmt: Any) -> Any:
+        if self.types:
+            stmt = stmt.where(Notification.type.in_(self.types))
+        if self.exclude_types:
+            stmt = stmt.where(Notification.type.not_in(self.exclude_types))
+        if self.from_account_id is not None:
+            stmt = stmt.where(Notification.from_account_id == self.from_account_id)
+        return stmt
+
+
+EVERYTHING = Filter()
+
+
+def list_rows(session: Session, account_id: int, page: Page, which: Filter = EVERYTHING) -> list[tuple[int, Notification]]:
     """One page of the account's notification rows, unfiltered by visibility."""
-    stmt = select(Notification).where(Notification.account_id == account_id)
-    if types:
-        stmt = stmt.where(Notification.type.in_(types))
-    if exclude_types:
-        stmt = stmt.where(Notification.type.not_in(exclude_types))
-    if from_account_id is not None:
-        stmt = stmt.where(Notification.from_account_id == from_account_id)
+    stmt = which.apply(select(Notification).where(Notification.account_id == account_id))
     return [(n.id, n) for n in session.scalars(apply(stmt, Notification.id, page))]
 
 
@@ -136,28 +145,16 @@ def clear(session: Session, account_id: int) -> None:
     session.execute(delete(Notification).where(Notification.account_id == account_id))
 
 
-def unread_count(
-    session: Session,
-    account_id: int,
-    *,
-    limit: int = 100,
-    types: list[str] | None = None,
-    exclude_types: list[str] | None = None,
-    from_account_id: int | None = None,
-) -> int:
+def unread_count(session: Session, account_id: int, *, limit: int = 100, which: Filter = EVERYTHING) -> int:
     """Notifications newer than the ``notifications`` marker, capped at ``limit``."""
     last_read = session.scalar(
         select(Marker.last_read_id).where(
             Marker.account_id == account_id, Marker.timeline == "notifications"
         )
     ) or 0
-    stmt = select(Notification.id).where(Notification.account_id == account_id, Notification.id > last_read)
-    if types:
-        stmt = stmt.where(Notification.type.in_(types))
-    if exclude_types:
-        stmt = stmt.where(Notification.type.not_in(exclude_types))
-    if from_account_id is not None:
-        stmt = stmt.where(Notification.from_account_id == from_account_id)
+    stmt = which.apply(
+        select(Notification.id).where(Notification.account_id == account_id, Notification.id > last_read)
+    )
     sub = stmt.limit(limit).subquery()
     return int(session.scalar(select(func.count()).select_from(sub)) or 0)
 
@@ -172,13 +169,7 @@ def retract(session: Session, *, from_id: int, type_: str, post_id: int | None, 
 
 
 def notifications_for(
-    session: Session,
-    viewer_id: int,
-    page: Page,
-    *,
-    types: list[str] | None = None,
-    exclude_types: list[str] | None = None,
-    from_account_id: int | None = None,
+    session: Session, viewer_id: int, page: Page, which: Filter = EVERYTHING
 ) -> list[Paged[tuple[Notification, Seen | None]]]:
     """One page of the viewer's notifications with the posts they are about.
 
@@ -188,9 +179,7 @@ def notifications_for(
     excluded = excluded_authors(session, viewer_id, notifications=True)
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
-        return list_rows(
-            session, viewer_id, p, types=types, exclude_types=exclude_types, from_account_id=from_account_id
-        )
+        return list_rows(session, viewer_id, p, which)
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[tuple[Notification, Seen | None]]]:
         rows = [r for r in rows if r[1].from_account_id not in excluded]

@@ -15,8 +15,18 @@ from parley.pagination import Page, Paged
 router = APIRouter()
 
 
-def _page(ctx: Ctx, page: Page, **filters: Any) -> tuple[list[Paged[Any]], list[dict]]:
-    items = notes.notifications_for(ctx.session, ctx.account.id, page, **filters)
+def _filter(ctx: Ctx) -> notes.Filter:
+    p = ctx.params
+    account_id = p.str("account_id")
+    return notes.Filter(
+        types=tuple(p.list("types")),
+        exclude_types=tuple(p.list("exclude_types")),
+        from_account_id=parse_id(account_id) if account_id else None,
+    )
+
+
+def _page(ctx: Ctx, page: Page, which: notes.Filter = notes.EVERYTHING) -> tuple[list[Paged[Any]], list[dict]]:
+    items = notes.notifications_for(ctx.session, ctx.account.id, page, which)
     seen = [s for i in items if (s := i.item[1]) is not None]
     statuses = {s.post.id: data for s, data in zip(seen, ctx.ser.statuses(seen), strict=True)}
     accounts = ctx.ser.load_accounts(i.item[0].from_account_id for i in items)
@@ -29,16 +39,7 @@ def _page(ctx: Ctx, page: Page, **filters: Any) -> tuple[list[Paged[Any]], list[
 @router.get("/api/v1/notifications")
 async def index(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        p = ctx.params
-        account_id = p.str("account_id")
-        items, data = _page(
-            ctx,
-            p.page(default=40, maximum=80),
-            # Unknown types match nothing, as in Mastodon (clients send newer ones).
-            types=p.list("types") or None,
-            exclude_types=p.list("exclude_types") or None,
-            from_account_id=parse_id(account_id) if account_id else None,
-        )
+        items, data = _page(ctx, ctx.params.page(default=40, maximum=80), _filter(ctx))
         return ctx.paged(items, data)
 
     return await call(request, work, scope="read:notifications")
@@ -47,17 +48,8 @@ async def index(request: Request) -> Response:
 @router.get("/api/v1/notifications/unread_count")
 async def unread_count(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        p = ctx.params
-        limit = max(1, min(p.int("limit", 100) or 100, 1000))
-        account_id = p.str("account_id")
-        count = notes.unread_count(
-            ctx.session,
-            ctx.account.id,
-            limit=limit,
-            types=p.list("types") or None,
-            exclude_types=p.list("exclude_types") or None,
-            from_account_id=parse_id(account_id) if account_id else None,
-        )
+        limit = max(1, min(ctx.params.int("limit", 100) or 100, 1000))
+        count = notes.unread_count(ctx.session, ctx.account.id, limit=limit, which=_filter(ctx))
         return json_response({"count": count})
 
     return await call(request, work, scope="read:notifications")
@@ -76,7 +68,7 @@ async def clear(request: Request) -> Response:
 async def show(request: Request, notification_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         n = notes.get_notification(ctx.session, ctx.account.id, parse_id(notification_id))
-        items, data = _page(ctx, Page(max_id=n.id + 1, limit=1), from_account_id=n.from_account_id)
+        items, data = _page(ctx, Page(max_id=n.id + 1, limit=1), notes.Filter(from_account_id=n.from_account_id))
         if not items or items[0].item[0].id != n.id:
             from parley.errors import NotFound
 
