@@ -183,13 +183,6 @@ def update_profile(session: Session, account: Account, change: ProfileChange) ->
     return account
 
 
-def set_role(session: Session, account: Account, role: str) -> Account:
-    if role not in ROLES:
-        raise Invalid(f"Role must be one of {', '.join(ROLES)}")
-    account.role = role
-    return account
-
-
 def search_accounts(session: Session, query: str, *, limit: int, offset: int = 0) -> list[Account]:
     """Accounts whose username or display name starts with ``query`` (exact username first)."""
     q = query.strip().lstrip("@").split("@", 1)[0].lower()

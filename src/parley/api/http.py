@@ -233,6 +233,15 @@ class Ctx:
     def target(self, account_id: str) -> Account:
         return get_account(self.uow.session, parse_id(account_id))
 
+    def paged_accounts(self, rows: list[tuple[int, int]]) -> Response:
+        """A page of accounts from ``(cursor, account id)`` rows in query order (oldest
+        first when the page was asked with ``min_id``), newest first in the answer."""
+        loaded = self.ser.load_accounts(r[1] for r in rows)
+        items = [Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded]
+        if self.params.page().min_id is not None:
+            items.reverse()
+        return self.paged(items, [self.ser.account(loaded[i.item]) for i in items])
+
     def paged(self, items: list[Paged[Any]], data: list[Any]) -> Response:
         """A JSON list with Mastodon's ``Link`` header for the next and previous pages."""
         headers: dict[str, str] = {}

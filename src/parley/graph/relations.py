@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Boolean, bindparam, literal, or_, select, true, union_all
+from sqlalchemy import Boolean, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.store.tables import Block, Follow, FollowRequest, Mute, utcnow
@@ -108,23 +108,35 @@ class Excluded:
     no_reposts: set[int]
 
 
-_HOME_EXCLUSIONS: Any = union_all(
-    select(literal("x"), Block.target_account_id).where(Block.account_id == bindparam("viewer")),
-    select(literal("x"), Block.account_id).where(Block.target_account_id == bindparam("viewer")),
-    select(literal("x"), Mute.target_account_id).where(
+# Everyone the viewer shut out, and whose reposts they hide, built once: blocks either
+# way ("b"), mutes in force ("m", with whether they hide notifications), hidden reposts ("r").
+_EXCLUSIONS: Any = union_all(
+    select(literal("b"), Block.target_account_id, literal(False, Boolean)).where(
+        Block.account_id == bindparam("viewer")
+    ),
+    select(literal("b"), Block.account_id, literal(False, Boolean)).where(
+        Block.target_account_id == bindparam("viewer")
+    ),
+    select(literal("m"), Mute.target_account_id, Mute.hide_notifications).where(
         Mute.account_id == bindparam("viewer"), or_(Mute.expires_at.is_(None), Mute.expires_at > bindparam("now"))
     ),
-    select(literal("r"), Follow.target_account_id).where(
+    select(literal("r"), Follow.target_account_id, literal(False, Boolean)).where(
         Follow.account_id == bindparam("viewer"), Follow.show_reblogs.is_(False)
     ),
 )
 
 
-def home_exclusions(session: Session, viewer_id: int) -> Excluded:
-    """``excluded_authors`` and hidden reposts in one query (for home reads)."""
+def home_exclusions(session: Session, viewer_id: int, *, notifications: bool = False) -> Excluded:
+    """Whom the viewer's lists leave out, in one query. For notifications only the mutes
+    that hide notifications count."""
     out = Excluded(set(), set())
-    for kind, account_id in session.execute(_HOME_EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}):
-        (out.authors if kind == "x" else out.no_reposts).add(account_id)
+    for kind, account_id, hides_notifications in session.execute(
+        _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}
+    ):
+        if kind == "r":
+            out.no_reposts.add(account_id)
+        elif kind == "b" or hides_notifications or not notifications:
+            out.authors.add(account_id)
     return out
 
 
@@ -133,21 +145,4 @@ def excluded_authors(session: Session, viewer_id: int | None, *, notifications: 
     (for notifications, only mutes that hide notifications count)."""
     if viewer_id is None:
         return set()
-    out: set[int] = set()
-    out.update(session.scalars(select(Block.target_account_id).where(Block.account_id == viewer_id)))
-    out.update(session.scalars(select(Block.account_id).where(Block.target_account_id == viewer_id)))
-    now = utcnow()
-    out.update(
-        session.scalars(
-            select(Mute.target_account_id).where(
-                Mute.account_id == viewer_id,
-                or_(Mute.expires_at.is_(None), Mute.expires_at > now),
-                Mute.hide_notifications.is_(True) if notifications else true(),
-            )
-        )
-    )
-    return out
-
-
-def followed_ids(session: Session, account_id: int) -> list[int]:
-    return list(session.scalars(select(Follow.target_account_id).where(Follow.account_id == account_id)))
+    return home_exclusions(session, viewer_id, notifications=notifications).authors

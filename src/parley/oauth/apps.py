@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -152,11 +152,3 @@ def create_personal_token(session: Session, account: Account, scope: str) -> str
     if bad:
         raise Invalid(f"Unknown scopes: {' '.join(bad)}")
     return issue_token(session, account=account, app=None, scope=" ".join(requested))
-
-
-def revoke_tokens_of(session: Session, account_id: int, app_id: int) -> None:
-    session.execute(
-        update(OAuthToken)
-        .where(OAuthToken.account_id == account_id, OAuthToken.app_id == app_id)
-        .values(revoked_at=utcnow())
-    )

@@ -18,7 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parley.accounts import service as accounts
 from parley.accounts.sessions import account_for_session, end_session, start_session
-from parley.api.mastodon.apps import _form_request, code_from_location
+from parley.api.mastodon.apps import code_from_location, form_request
 from parley.errors import ParleyError
 from parley.oauth import scopes as sc
 from parley.oauth.server import Server, is_oob
@@ -153,7 +153,7 @@ async def sign_out(request: Request) -> Response:
 async def authorize(request: Request) -> Response:
     """The consent page: sign in first, then approve or deny the application."""
     services = _services(request)
-    req = await _form_request(request)
+    req = await form_request(request)
     form = dict(req.form)
     if request.method == "GET":
         params = dict(req.query)

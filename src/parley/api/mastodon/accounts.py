@@ -13,7 +13,6 @@ from parley.api.http import Ctx, call, json_response, parse_id
 from parley.errors import NotFound
 from parley.graph import service as graph
 from parley.graph.relations import load_relations
-from parley.pagination import Paged
 from parley.store.tables import Account
 from parley.timelines import service as timelines
 
@@ -139,21 +138,13 @@ def _hidden_from(ctx: Ctx, target: Account) -> bool:
     return ctx.viewer_id is not None and target.id in load_relations(ctx.session, ctx.viewer_id, [target.id]).blocked_by
 
 
-def _account_list(ctx: Ctx, rows: list[tuple[int, int]]) -> Response:
-    loaded = ctx.ser.load_accounts(r[1] for r in rows)
-    items = [Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded]
-    if ctx.params.page().min_id is not None:
-        items.reverse()
-    return ctx.paged(items, [ctx.ser.account(loaded[i.item]) for i in items])
-
-
 @router.get("/api/v1/accounts/{account_id}/followers")
 async def followers(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = ctx.target(account_id)
         if _hidden_from(ctx, target):
             return json_response([])
-        return _account_list(ctx, graph.followers_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.followers_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, auth="optional", scope="read:accounts")
 
@@ -164,7 +155,7 @@ async def following(request: Request, account_id: str) -> Response:
         target = ctx.target(account_id)
         if _hidden_from(ctx, target):
             return json_response([])
-        return _account_list(ctx, graph.following_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.following_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, auth="optional", scope="read:accounts")
 
@@ -227,7 +218,7 @@ for _verb in _RELATIONSHIP_ACTIONS:
 @router.get("/api/v1/follow_requests")
 async def follow_requests(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return _account_list(ctx, graph.requests_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.requests_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:follows")
 
@@ -255,7 +246,7 @@ async def reject(request: Request, account_id: str) -> Response:
 @router.get("/api/v1/blocks")
 async def blocks(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return _account_list(ctx, graph.blocks_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.blocks_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:blocks")
 
@@ -263,7 +254,7 @@ async def blocks(request: Request) -> Response:
 @router.get("/api/v1/mutes")
 async def mutes(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return _account_list(ctx, graph.mutes_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.mutes_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:mutes")
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from parley.api.http import Ctx, call, json_response
 from parley.errors import Forbidden
 from parley.oauth import scopes as sc
-from parley.oauth.apps import find_app, register_app
+from parley.oauth.apps import register_app
 from parley.oauth.server import FormRequest, Server
 from parley.services import Services
 from parley.store.tables import OAuthApp
@@ -49,7 +49,7 @@ async def verify_app(request: Request) -> Response:
     return await call(request, work, auth="app")
 
 
-async def _form_request(request: Request) -> FormRequest:
+async def form_request(request: Request) -> FormRequest:
     form = await request.form() if request.method == "POST" else None
     pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)] if form is not None else []
     ctype = request.headers.get("content-type", "")
@@ -81,7 +81,7 @@ def _oauth_response(status: int, body: str, headers: list[tuple[str, str]]) -> R
 async def token(request: Request) -> Response:
     services: Services = request.app.state.services
     services.limiter.hit_named("auth", request, None)
-    req = await _form_request(request)
+    req = await form_request(request)
 
     def run() -> Response:
         with services.db.unit() as uow:
@@ -94,7 +94,7 @@ async def token(request: Request) -> Response:
 @router.post("/oauth/revoke")
 async def revoke(request: Request) -> Response:
     services: Services = request.app.state.services
-    req = await _form_request(request)
+    req = await form_request(request)
 
     def run() -> Response:
         with services.db.unit() as uow:
@@ -135,8 +135,3 @@ def code_from_location(location: str) -> str | None:
     """The ``code`` parameter of an authorization redirect (for the out-of-band page)."""
     values = parse_qs(urlsplit(location).query).get("code")
     return values[0] if values else None
-
-
-def app_for(services: Services, client_id: str | None) -> OAuthApp | None:
-    with services.db.unit(write=False) as uow:
-        return find_app(uow.session, client_id)

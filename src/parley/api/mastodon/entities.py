@@ -10,9 +10,10 @@ import functools
 import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from html import escape
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select, union_all
+from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.graph.relations import Relations, load_relations
@@ -22,6 +23,7 @@ from parley.store.tables import (
     Account,
     Bookmark,
     Favourite,
+    FollowRequest,
     Mention,
     Notification,
     OAuthApp,
@@ -45,8 +47,6 @@ def iso(value: datetime | None) -> str | None:
 @functools.lru_cache(maxsize=4096)
 def _note_html(note: str) -> str:
     """A bio as sanitised HTML (memoised: a pure function of the text)."""
-    from html import escape
-
     if not note:
         return ""
     paragraphs = [p for p in note.split("\n\n") if p.strip()]
@@ -69,7 +69,7 @@ class Serializer:
         avatar = f"{self.base}/static/avatar.png"
         header = f"{self.base}/static/header.png"
         fields = [
-            {"name": f.get("name", ""), "value": sanitise(_escape(f.get("value", ""))), "verified_at": None}
+            {"name": f.get("name", ""), "value": sanitise(escape(f.get("value", ""))), "verified_at": None}
             for f in json.loads(a.fields_json or "[]")
         ]
         created = a.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -105,10 +105,6 @@ class Serializer:
         }
 
     def credential_account(self, a: Account) -> Json:
-        from sqlalchemy import func
-
-        from parley.store.tables import FollowRequest
-
         out = self.account(a)
         requests = self.session.scalar(
             select(func.count()).select_from(FollowRequest).where(FollowRequest.target_account_id == a.id)
@@ -273,12 +269,6 @@ class Serializer:
             out["client_secret"] = client_secret
             out["client_secret_expires_at"] = 0
         return out
-
-
-def _escape(value: str) -> str:
-    from html import escape
-
-    return escape(value)
 
 
 def _role(role: str) -> Json:

@@ -199,7 +199,7 @@ async def favourited_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
-        return _accounts(ctx, queries.favourited_by(ctx.session, target.id, page), page.min_id is not None)
+        return ctx.paged_accounts(queries.favourited_by(ctx.session, target.id, page))
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -209,7 +209,7 @@ async def reblogged_by(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id)).target
         page = ctx.params.page(default=40, maximum=80)
-        return _accounts(ctx, queries.reblogged_by(ctx.session, target.id, page), page.min_id is not None)
+        return ctx.paged_accounts(queries.reblogged_by(ctx.session, target.id, page))
 
     return await call(request, work, auth="optional", scope="read:statuses")
 
@@ -223,11 +223,3 @@ async def quotes(request: Request, status_id: str) -> Response:
         return ctx.paged(items, ctx.ser.statuses(seen))
 
     return await call(request, work, auth="optional", scope="read:statuses")
-
-
-def _accounts(ctx: Ctx, rows: list[tuple[int, int]], ascending: bool) -> Response:
-    if ascending:
-        rows.reverse()
-    loaded = ctx.ser.load_accounts(r[1] for r in rows)
-    items = [Paged(c, a) for c, a in rows if a in loaded]
-    return ctx.paged(items, [ctx.ser.account(loaded[i.item]) for i in items])
