@@ -8,6 +8,7 @@ import redis
 
 from parley.feeds.store import FeedStore, RedisFeeds, SqlFeeds
 from parley.jobs.worker import InProcessWorkers, Worker
+from parley.memo import Memo
 from parley.posts.render import Renderer
 from parley.ratelimit import Limiter
 from parley.settings import Settings
@@ -23,6 +24,8 @@ class Services:
     feeds: FeedStore
     redis: redis.Redis | None = None
     workers: InProcessWorkers | None = field(default=None)
+    # JSON fragments derived from rows, shared by this process's requests (parley.memo).
+    memo: Memo = field(default_factory=Memo)
 
     @classmethod
     def build(cls, settings: Settings) -> Services:

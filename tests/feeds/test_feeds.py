@@ -211,9 +211,11 @@ def test_home_page_costs_a_fixed_number_of_queries(world: World) -> None:
 
 
 # BEGIN; token and account; feed state; exclusions; the feed; big followed accounts and
-# their posts; posts; reposted originals; relations; quoted posts, their relations and
-# states; mentions; accounts; tags; the viewer's flags. Raise it only knowingly.
-PINNED_HOME_QUERIES = 20
+# their posts; posts; reposted originals; relations; quoted posts and their relations;
+# accounts; mentions and tags of posts not seen before (memoised after); the viewer's
+# flags. Statements run on the driver (parley.store.raw) are counted too. Raise it only
+# knowingly.
+PINNED_HOME_QUERIES = 15
 
 
 def test_feed_store_orders_ids_beyond_double_precision(world: World) -> None:
@@ -259,3 +261,4 @@ def test_rebuild_keeps_the_newest_across_many_authors(world: World) -> None:
     with world.services.db.unit() as uow:
         got = rebuild(uow.session, world.services.feeds, small, int(reader.id))
     assert [str(x) for x in got] == list(reversed(made))[:5]
+

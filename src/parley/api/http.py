@@ -202,23 +202,31 @@ class Ctx:
         return self.uow.session
 
     @property
-    def account(self) -> Account:
-        """The calling account; routes that use it required a user token."""
+    def account_id(self) -> int:
+        """The calling account's id; routes that use it required a user token."""
         if self.credentials is None:
             raise Unauthorized("The access token is invalid")
-        if self.credentials.account is None:
+        if self.credentials.account_id is None:
             raise Invalid("This method requires an authenticated user")
-        return self.credentials.account
+        return self.credentials.account_id
+
+    @property
+    def account(self) -> Account:
+        """The calling account, loaded; routes that use it required a user token."""
+        account = self.uow.session.get(Account, self.account_id)
+        if account is None:
+            raise Unauthorized("The access token is invalid")
+        return account
 
     @property
     def viewer_id(self) -> int | None:
-        if self.credentials is None or self.credentials.account is None:
+        if self.credentials is None:
             return None
-        return self.credentials.account.id
+        return self.credentials.account_id
 
     @property
     def ser(self) -> Serializer:
-        return Serializer(self.uow.session, self.viewer_id, self.services.settings.base_url)
+        return Serializer(self.uow.session, self.viewer_id, self.services.settings.base_url, self.services.memo)
 
     @property
     def renderer(self) -> Renderer:
@@ -289,13 +297,15 @@ async def call(
             credentials = authenticate_token(uow.session, token) if token and auth != "none" else None
             if auth == "required" and credentials is None:
                 raise Unauthorized("The access token is invalid")
-            if auth == "required" and credentials is not None and credentials.account is None:
+            if auth == "required" and credentials is not None and credentials.account_id is None:
                 raise Invalid("This method requires an authenticated user")
             ctx = Ctx(uow, services, params, credentials, url)
             if scope is not None and (credentials is not None or auth in ("required", "app")):
                 ctx.require(scope)
-            if check_feed and ctx.viewer_id is not None:
-                state = freshness(uow.session, services.feeds, services.settings, ctx.account)
+            if check_feed and credentials is not None and credentials.account_id is not None:
+                state = freshness(
+                    uow.session, services.feeds, services.settings, credentials.account_id, credentials.last_active_at
+                )
                 if state != "fresh":
                     return state
             return work(ctx)
@@ -312,8 +322,8 @@ async def call(
         # own, then read in a fresh one that sees the rebuilt feed.
         with services.db.unit() as uow:
             credentials = authenticate_token(uow.session, token or "")
-            assert credentials.account is not None
-            refresh(uow.session, services.feeds, services.settings, credentials.account.id, rebuild_feed=result == "rebuild")
+            assert credentials.account_id is not None
+            refresh(uow.session, services.feeds, services.settings, credentials.account_id, rebuild_feed=result == "rebuild")
         final = attempt(False)
         assert isinstance(final, Response)
         return final

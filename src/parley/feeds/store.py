@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Protocol
 
 import redis
 from sqlalchemy import bindparam, delete, func, insert, select
@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from parley.pagination import Page
+from parley.store.raw import Statement, rows
 from parley.store.tables import FeedEntry, FeedState, utcnow
 
 
@@ -40,7 +41,7 @@ def _chunks(items: Sequence[int], n: int) -> Iterable[Sequence[int]]:
 
 
 @functools.cache
-def _feed_page(has_max: bool, has_since: bool, has_min: bool) -> Any:
+def _feed_page(has_max: bool, has_since: bool, has_min: bool) -> Statement:
     """The feed page query for one combination of bounds, built once."""
     stmt = select(FeedEntry.post_id).where(FeedEntry.account_id == bindparam("account"))
     if has_max:
@@ -51,7 +52,10 @@ def _feed_page(has_max: bool, has_since: bool, has_min: bool) -> Any:
         stmt = stmt.where(FeedEntry.post_id > bindparam("min")).order_by(FeedEntry.post_id.asc())
     else:
         stmt = stmt.order_by(FeedEntry.post_id.desc())
-    return stmt.limit(bindparam("limit"))
+    return Statement(stmt.limit(bindparam("limit")))
+
+
+_BUILT = Statement(select(FeedState.account_id).where(FeedState.account_id == bindparam("account")))
 
 
 class SqlFeeds:
@@ -82,7 +86,7 @@ class SqlFeeds:
     def page(self, session: Session, account_id: int, page: Page) -> list[int]:
         shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
         params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
-        return list(session.scalars(_feed_page(*shape), params))
+        return [r[0] for r in rows(session, _feed_page(*shape), params)]
 
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None:
         session.execute(delete(FeedEntry).where(FeedEntry.account_id == account_id))
@@ -95,7 +99,7 @@ class SqlFeeds:
             state.built_at = utcnow()
 
     def built(self, session: Session, account_id: int) -> bool:
-        return session.get(FeedState, account_id) is not None
+        return bool(rows(session, _BUILT, {"account": account_id}))
 
     def size(self, session: Session, account_id: int) -> int:
         return int(session.scalar(select(func.count()).select_from(FeedEntry).where(FeedEntry.account_id == account_id)) or 0)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Boolean, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
+from parley.store.raw import Statement, rows
 from parley.store.tables import Block, Follow, FollowRequest, Mute, utcnow
 
 
@@ -62,7 +63,7 @@ def _relations_statement() -> Any:
 
 
 # Built once: composing this statement per call cost more than running it.
-_RELATIONS = _relations_statement()
+_RELATIONS = Statement(_relations_statement())
 
 
 def load_relations(session: Session, viewer_id: int | None, account_ids: Iterable[int]) -> Relations:
@@ -71,8 +72,7 @@ def load_relations(session: Session, viewer_id: int | None, account_ids: Iterabl
     ids = set(account_ids)
     if viewer_id is None or not ids:
         return rel
-    stmt = _RELATIONS
-    for kind, src, dst, flag, notify in session.execute(stmt, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}):
+    for kind, src, dst, flag, notify in rows(session, _RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}):
         if kind == "f":
             if src == viewer_id:
                 rel.following.add(dst)
@@ -110,7 +110,7 @@ class Excluded:
 
 # Everyone the viewer shut out, and whose reposts they hide, built once: blocks either
 # way ("b"), mutes in force ("m", with whether they hide notifications), hidden reposts ("r").
-_EXCLUSIONS: Any = union_all(
+_EXCLUSIONS = Statement(union_all(
     select(literal("b"), Block.target_account_id, literal(False, Boolean)).where(
         Block.account_id == bindparam("viewer")
     ),
@@ -123,16 +123,14 @@ _EXCLUSIONS: Any = union_all(
     select(literal("r"), Follow.target_account_id, literal(False, Boolean)).where(
         Follow.account_id == bindparam("viewer"), Follow.show_reblogs.is_(False)
     ),
-)
+))
 
 
 def home_exclusions(session: Session, viewer_id: int, *, notifications: bool = False) -> Excluded:
     """Whom the viewer's lists leave out, in one query. For notifications only the mutes
     that hide notifications count."""
     out = Excluded(set(), set())
-    for kind, account_id, hides_notifications in session.execute(
-        _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}
-    ):
+    for kind, account_id, hides_notifications in rows(session, _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}):
         if kind == "r":
             out.no_reposts.add(account_id)
         elif kind == "b" or hides_notifications or not notifications:

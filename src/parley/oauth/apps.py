@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from parley import ids
 from parley.errors import Invalid, Unauthorized
 from parley.oauth import scopes as sc
+from parley.store.raw import Statement, dt, rows
 from parley.store.tables import Account, OAuthApp, OAuthToken, utcnow
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
@@ -86,36 +88,53 @@ def find_app(session: Session, client_id: str | None) -> OAuthApp | None:
 
 @dataclass(frozen=True)
 class Credentials:
-    """Who is calling: the account (None for an app-only token), the app, and the scopes."""
+    """Who is calling: the account id (None for an app-only token), the app, the scopes,
+    and when the account last read its home feed."""
 
-    account: Account | None
+    account_id: int | None
     app_id: int | None
     scopes: frozenset[str]
     token_id: int
+    last_active_at: datetime | None = None
 
     def allows(self, scope: str) -> bool:
         return sc.grants(self.scopes, scope)
 
 
-# The token and its account in one query (every authenticated request runs it).
-_TOKEN = (
-    select(OAuthToken, Account)
+# The token and what a request needs of its account, in one query on the driver (every
+# authenticated request runs it; see parley.store.raw).
+_TOKEN = Statement(
+    select(
+        OAuthToken.id,
+        OAuthToken.app_id,
+        OAuthToken.scope,
+        OAuthToken.revoked_at,
+        OAuthToken.expires_at,
+        Account.id,
+        Account.last_active_at,
+    )
     .outerjoin(Account, Account.id == OAuthToken.account_id)
     .where(OAuthToken.access_token_hash == bindparam("hash"))
 )
 
 
+@functools.lru_cache(maxsize=256)
+def _scopes(scope: str) -> frozenset[str]:
+    return frozenset(sc.parse(scope))
+
+
 def authenticate_token(session: Session, token: str) -> Credentials:
     """The credentials of a bearer token, or ``Unauthorized``."""
-    found = session.execute(_TOKEN, {"hash": digest(token)}).first()
-    if found is None:
+    found = rows(session, _TOKEN, {"hash": digest(token)})
+    if not found:
         raise Unauthorized("The access token is invalid")
-    row, account = found
-    if row.revoked_at is not None:
+    token_id, app_id, scope, revoked_at, expires_at, account_id, last_active_at = found[0]
+    if revoked_at is not None:
         raise Unauthorized("The access token is invalid")
-    if row.expires_at is not None and row.expires_at <= utcnow():
+    expires = dt(expires_at)
+    if expires is not None and expires <= utcnow():
         raise Unauthorized("The access token expired")
-    return Credentials(account, row.app_id, frozenset(sc.parse(row.scope)), row.id)
+    return Credentials(account_id, app_id, _scopes(scope or ""), token_id, dt(last_active_at))
 
 
 def issue_token(

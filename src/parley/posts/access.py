@@ -2,43 +2,53 @@
 
 This is the only way a read path gets posts it will show someone (``get_post_for``,
 ``visible_posts``). A post the viewer may not see is "not found", never "forbidden".
+
+Lists read posts as plain rows (``parley.store.rows``); ``get_post_for`` gives ORM
+objects, because the writes that start from it change them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
 from parley.graph.relations import Relations, load_relations
+from parley.store.raw import Statement, rows
+from parley.store.rows import PostRow, post_rows
 from parley.store.tables import Mention, Post
 from parley.visibility import Context, PostFacts, Verdict, ViewerFacts, decide
 
+PostLike = Post | PostRow
+P = TypeVar("P", Post, PostLike)
+
 
 @dataclass(frozen=True)
-class Seen:
+class Seen(Generic[P]):
     """A post the viewer may see, the original it reposts (if any), and the verdict."""
 
-    post: Post
-    original: Post | None
+    post: P
+    original: P | None
     verdict: Verdict
 
     @property
-    def target(self) -> Post:
+    def target(self) -> P:
         """The post that interactions act on: the original of a repost."""
         return self.original or self.post
 
 
-_POSTS = select(Post).where(Post.id.in_(bindparam("ids", expanding=True)))
-_MENTIONED = select(Mention.post_id).where(
-    Mention.post_id.in_(bindparam("ids", expanding=True)), Mention.account_id == bindparam("viewer")
+_MENTIONED = Statement(
+    select(Mention.post_id).where(
+        Mention.post_id.in_(bindparam("ids", expanding=True)), Mention.account_id == bindparam("viewer")
+    )
 )
 
 
-def _verdict(post: Post, rel: Relations, mentioned: set[int], context: Context) -> Verdict:
+def _verdict(post: PostLike, rel: Relations, mentioned: set[int], context: Context) -> Verdict:
     viewer = ViewerFacts(
         viewer_id=rel.viewer_id,
         follows_author=post.account_id in rel.following,
@@ -56,29 +66,21 @@ def _verdict(post: Post, rel: Relations, mentioned: set[int], context: Context) 
     return decide(facts, viewer, context)
 
 
-def visible_posts(
+def _judge(
     session: Session,
     viewer_id: int | None,
-    posts: Sequence[Post],
+    posts: Sequence[Any],
+    originals: Mapping[int, Any],
     context: Context,
-) -> list[Seen]:
-    """The posts of ``posts`` the viewer may see in ``context``, in the same order.
-
-    A repost is seen only if both it and its original are visible. Costs a fixed number
-    of queries whatever the number of posts.
-    """
-    if not posts:
-        return []
-    originals_ids = {p.reblog_of_id for p in posts if p.reblog_of_id is not None}
-    originals = {p.id: p for p in session.scalars(_POSTS, {"ids": list(originals_ids)})} if originals_ids else {}
+) -> list[Seen[Any]]:
+    """The posts the viewer may see, in order; a repost only if its original is seen too."""
     everyone = list(posts) + list(originals.values())
-    authors = {p.account_id for p in everyone}
-    rel = load_relations(session, viewer_id, authors)
+    rel = load_relations(session, viewer_id, {p.account_id for p in everyone})
     mentioned: set[int] = set()
     private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
     if viewer_id is not None and private_ids:
-        mentioned = set(session.scalars(_MENTIONED, {"ids": private_ids, "viewer": viewer_id}))
-    out: list[Seen] = []
+        mentioned = {r[0] for r in rows(session, _MENTIONED, {"ids": private_ids, "viewer": viewer_id})}
+    out: list[Seen[Any]] = []
     for post in posts:
         verdict = _verdict(post, rel, mentioned, context)
         if not verdict.visible:
@@ -95,22 +97,46 @@ def visible_posts(
     return out
 
 
-def visible_by_ids(session: Session, viewer_id: int | None, ids: Sequence[int], context: Context) -> list[Seen]:
+def visible_posts(
+    session: Session,
+    viewer_id: int | None,
+    posts: Sequence[PostLike],
+    context: Context,
+) -> list[Seen[PostLike]]:
+    """The posts of ``posts`` the viewer may see in ``context``, in the same order.
+
+    A repost is seen only if both it and its original are visible. Costs a fixed number
+    of queries whatever the number of posts.
+    """
+    if not posts:
+        return []
+    originals = post_rows(session, {p.reblog_of_id for p in posts if p.reblog_of_id is not None})
+    return _judge(session, viewer_id, posts, originals, context)
+
+
+def visible_by_ids(
+    session: Session, viewer_id: int | None, ids: Sequence[int], context: Context
+) -> list[Seen[PostLike]]:
     """The posts ``ids`` (in that order) that the viewer may see in ``context``."""
     if not ids:
         return []
-    rows = {p.id: p for p in session.scalars(_POSTS, {"ids": list(set(ids))})}
-    return visible_posts(session, viewer_id, [rows[i] for i in ids if i in rows], context)
+    found = post_rows(session, ids)
+    return visible_posts(session, viewer_id, [found[i] for i in ids if i in found], context)
 
 
 def get_post_for(
     session: Session, viewer_id: int | None, post_id: int, context: Context = Context.DIRECT_LINK
-) -> Seen:
-    """The post ``post_id`` as ``viewer_id`` may see it, or ``NotFound``."""
+) -> Seen[Post]:
+    """The post ``post_id`` as ``viewer_id`` may see it (ORM objects), or ``NotFound``."""
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound("Record not found")
-    seen = visible_posts(session, viewer_id, [post], context)
+    originals: dict[int, Post] = {}
+    if post.reblog_of_id is not None:
+        original = session.get(Post, post.reblog_of_id)
+        if original is not None:
+            originals[original.id] = original
+    seen = _judge(session, viewer_id, [post], originals, context)
     if not seen:
         raise NotFound("Record not found")
     return seen[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Select, bindparam, false, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from parley.feeds.service import home_ids
@@ -14,6 +14,7 @@ from parley.graph.relations import excluded_authors, home_exclusions
 from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_posts
 from parley.settings import Settings
+from parley.store.rows import post_rows
 from parley.store.tables import Bookmark, Favourite, Pin, Post, PostTag, Tag
 from parley.visibility import Context
 
@@ -36,9 +37,6 @@ def _page_of_posts(
     return collect(page, fetch, keep)
 
 
-_POSTS_BY_ID = select(Post).where(Post.id.in_(bindparam("ids", expanding=True)))
-
-
 def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[Paged[Seen]]:
     """The viewer's home timeline: their feed merged with the big accounts they follow."""
     exclusions = home_exclusions(session, viewer_id)
@@ -46,8 +44,8 @@ def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int,
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
         post_ids = home_ids(session, feeds, settings, viewer_id, p)
-        rows = {post.id: post for post in session.scalars(_POSTS_BY_ID, {"ids": post_ids})} if post_ids else {}
-        return [(i, rows[i]) for i in post_ids if i in rows]
+        found = post_rows(session, post_ids)
+        return [(i, found[i]) for i in post_ids if i in found]
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:
         seen = visible_posts(session, viewer_id, [r[1] for r in rows], Context.HOME)

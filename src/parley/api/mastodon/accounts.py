@@ -218,7 +218,7 @@ for _verb in _RELATIONSHIP_ACTIONS:
 @router.get("/api/v1/follow_requests")
 async def follow_requests(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return ctx.paged_accounts(graph.requests_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.requests_page(ctx.session, ctx.account_id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:follows")
 
@@ -246,7 +246,7 @@ async def reject(request: Request, account_id: str) -> Response:
 @router.get("/api/v1/blocks")
 async def blocks(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return ctx.paged_accounts(graph.blocks_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.blocks_page(ctx.session, ctx.account_id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:blocks")
 
@@ -254,7 +254,7 @@ async def blocks(request: Request) -> Response:
 @router.get("/api/v1/mutes")
 async def mutes(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        return ctx.paged_accounts(graph.mutes_page(ctx.session, ctx.account.id, ctx.params.page(default=40, maximum=80)))
+        return ctx.paged_accounts(graph.mutes_page(ctx.session, ctx.account_id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:mutes")
 

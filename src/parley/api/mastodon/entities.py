@@ -17,8 +17,11 @@ from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.graph.relations import Relations, load_relations
-from parley.posts.access import Seen, visible_posts
+from parley.memo import Memo
+from parley.posts.access import PostLike, Seen, visible_posts
 from parley.posts.render import sanitise
+from parley.store.raw import Statement, rows
+from parley.store.rows import AccountRow, PostRow, account_rows, post_rows
 from parley.store.tables import (
     Account,
     Bookmark,
@@ -53,56 +56,77 @@ def _note_html(note: str) -> str:
     return sanitise("".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs))
 
 
-class Serializer:
-    """Turns domain rows into Mastodon entities for one viewer on one instance."""
+def _account_json(base: str, a: Account | AccountRow) -> Json:
+    url = f"{base}/@{a.username}"
+    avatar = f"{base}/static/avatar.png"
+    header = f"{base}/static/header.png"
+    fields = [
+        {"name": f.get("name", ""), "value": sanitise(escape(f.get("value", ""))), "verified_at": None}
+        for f in json.loads(a.fields_json or "[]")
+    ]
+    created = a.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "id": str(a.id),
+        "username": a.username,
+        "acct": a.username,
+        "display_name": a.display_name,
+        "locked": a.locked,
+        "bot": a.bot,
+        "discoverable": a.discoverable,
+        "indexable": a.discoverable,
+        "group": False,
+        "created_at": iso(created),
+        "note": _note_html(a.note),
+        "url": url,
+        "uri": f"{base}/users/{a.username}",
+        "avatar": avatar,
+        "avatar_static": avatar,
+        "header": header,
+        "header_static": header,
+        "followers_count": a.followers_count,
+        "following_count": a.following_count,
+        "statuses_count": a.statuses_count,
+        "last_status_at": a.last_status_at.date().isoformat() if a.last_status_at else None,
+        "hide_collections": False,
+        "noindex": False,
+        "emojis": [],
+        "roles": [],
+        "fields": fields,
+        # Parley's extension: clients ignore fields they do not know.
+        "parley": {"verified": a.verified, "role": a.role},
+    }
 
-    def __init__(self, session: Session, viewer_id: int | None, base_url: str) -> None:
+
+class Serializer:
+    """Turns domain rows into Mastodon entities for one viewer on one instance.
+
+    ``memo`` holds JSON derived from rows, shared between requests (see ``parley.memo``);
+    what is taken from it is shared too, so it is never changed in place.
+    """
+
+    def __init__(self, session: Session, viewer_id: int | None, base_url: str, memo: Memo | None = None) -> None:
         self.session = session
         self.viewer_id = viewer_id
         self.base = base_url.rstrip("/")
         self.domain = self.base.split("://", 1)[-1].split("/", 1)[0]
+        self.memo = memo if memo is not None else Memo(1000)
 
     # --- accounts -------------------------------------------------------------------------
 
-    def account(self, a: Account) -> Json:
-        url = f"{self.base}/@{a.username}"
-        avatar = f"{self.base}/static/avatar.png"
-        header = f"{self.base}/static/header.png"
-        fields = [
-            {"name": f.get("name", ""), "value": sanitise(escape(f.get("value", ""))), "verified_at": None}
-            for f in json.loads(a.fields_json or "[]")
-        ]
-        created = a.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
-        return {
-            "id": str(a.id),
-            "username": a.username,
-            "acct": a.username,
-            "display_name": a.display_name,
-            "locked": a.locked,
-            "bot": a.bot,
-            "discoverable": a.discoverable,
-            "indexable": a.discoverable,
-            "group": False,
-            "created_at": iso(created),
-            "note": _note_html(a.note),
-            "url": url,
-            "uri": f"{self.base}/users/{a.username}",
-            "avatar": avatar,
-            "avatar_static": avatar,
-            "header": header,
-            "header_static": header,
-            "followers_count": a.followers_count,
-            "following_count": a.following_count,
-            "statuses_count": a.statuses_count,
-            "last_status_at": a.last_status_at.date().isoformat() if a.last_status_at else None,
-            "hide_collections": False,
-            "noindex": False,
-            "emojis": [],
-            "roles": [],
-            "fields": fields,
-            # Parley's extension: clients ignore fields they do not know.
-            "parley": {"verified": a.verified, "role": a.role},
-        }
+    def account(self, a: Account | AccountRow) -> Json:
+        """An Account entity the caller may change."""
+        return dict(self.shared_account(a))
+
+    def shared_account(self, a: Account | AccountRow) -> Json:
+        """An Account entity from the memo when ``a`` is a row: not to be changed."""
+        if not isinstance(a, AccountRow):
+            return _account_json(self.base, a)
+        key = ("account", a)
+        out = self.memo.get(key)
+        if out is None:
+            out = _account_json(self.base, a)
+            self.memo.put(key, out)
+        return out
 
     def credential_account(self, a: Account) -> Json:
         out = self.account(a)
@@ -142,22 +166,21 @@ class Serializer:
 
     # --- statuses -------------------------------------------------------------------------
 
-    def statuses(self, seen: Sequence[Seen]) -> list[Json]:
+    def statuses(self, seen: Sequence[Seen[Any]]) -> list[Json]:
         """Serialise posts the viewer may see, with a fixed number of queries."""
         if not seen:
             return []
         targets = [s.target for s in seen]
         quoted_ids = {p.quote_of_id for p in targets if p.quote_of_id is not None}
-        quoted_rows = list(self.session.scalars(_POSTS_BY_ID, {"ids": list(quoted_ids)})) if quoted_ids else []
-        quotes = _Quotes(self.session, self.viewer_id, quoted_rows)
-        everyone: list[Post] = [s.post for s in seen] + targets + [q.post for q in quotes.shown.values()]
-        ctx = _Batch(self.session, self.viewer_id, everyone)
+        quotes = _Quotes(self.session, self.viewer_id, list(post_rows(self.session, quoted_ids).values()))
+        everyone: list[PostLike] = [s.post for s in seen] + targets + [q.post for q in quotes.shown.values()]
+        ctx = _Batch(self.session, self.viewer_id, everyone, self.memo, self.base)
         return [self._status(s, ctx, quotes) for s in seen]
 
-    def status(self, seen: Seen) -> Json:
+    def status(self, seen: Seen[Any]) -> Json:
         return self.statuses([seen])[0]
 
-    def _status(self, s: Seen, ctx: _Batch, quotes: _Quotes | None) -> Json:
+    def _status(self, s: Seen[Any], ctx: _Batch, quotes: _Quotes | None) -> Json:
         if s.original is not None:
             wrapper = self._plain_status(s.post, ctx, s)
             inner = Seen(s.original, None, s.verdict)
@@ -178,25 +201,29 @@ class Serializer:
                 }
         return out
 
-    def _plain_status(self, p: Post, ctx: _Batch, s: Seen) -> Json:
+    def _fixed(self, p: PostLike, ctx: _Batch) -> Json:
+        """The part of a status that depends on the post alone (memoised for rows)."""
+        key = ("status", p) if isinstance(p, PostRow) else None
+        if key is not None:
+            found = self.memo.get(key)
+            if found is not None:
+                return found
         author = ctx.accounts[p.account_id]
-        url = f"{self.base}/@{author.username}/{p.id}"
         is_reblog = p.reblog_of_id is not None
-        inter = s.verdict.interactions
+        mentions, tags, application = ctx.extras[p.id]
         out: Json = {
             "id": str(p.id),
             "uri": f"{self.base}/users/{author.username}/statuses/{p.id}",
-            "url": None if is_reblog else url,
+            "url": None if is_reblog else f"{self.base}/@{author.username}/{p.id}",
             "created_at": iso(p.created_at),
-            "account": ctx.account_json(self, author),
             "content": "" if is_reblog else p.content_html,
             "visibility": p.visibility,
             "sensitive": p.sensitive,
             "spoiler_text": p.spoiler_text,
             "media_attachments": [],
-            "application": ctx.application(p.app_id),
-            "mentions": [] if is_reblog else ctx.mentions_json(self, p.id),
-            "tags": [] if is_reblog else ctx.tags_json(self, p.id),
+            "application": application,
+            "mentions": [] if is_reblog else mentions,
+            "tags": [] if is_reblog else tags,
             "emojis": [],
             "reblogs_count": p.reblogs_count,
             "favourites_count": p.favourites_count,
@@ -211,26 +238,34 @@ class Serializer:
             "text": None,
             "edited_at": iso(p.edited_at),
             "quote": None,
-            "quote_approval": {
-                "automatic": ["public"] if inter.quote or p.visibility in ("public", "unlisted") else [],
-                "manual": [],
-                "current_user": "automatic" if inter.quote else "denied",
-            },
-            "parley": {
-                "interactions": {
-                    "favourite": inter.favourite,
-                    "reblog": inter.reblog,
-                    "reply": inter.reply,
-                    "quote": inter.quote,
-                }
-            },
+        }
+        if key is not None:
+            self.memo.put(key, out)
+        return out
+
+    def _plain_status(self, p: PostLike, ctx: _Batch, s: Seen[Any]) -> Json:
+        out = dict(self._fixed(p, ctx))
+        out["account"] = self.shared_account(ctx.accounts[p.account_id])
+        inter = s.verdict.interactions
+        out["quote_approval"] = {
+            "automatic": ["public"] if inter.quote or p.visibility in ("public", "unlisted") else [],
+            "manual": [],
+            "current_user": "automatic" if inter.quote else "denied",
+        }
+        out["parley"] = {
+            "interactions": {
+                "favourite": inter.favourite,
+                "reblog": inter.reblog,
+                "reply": inter.reply,
+                "quote": inter.quote,
+            }
         }
         if self.viewer_id is not None:
             out["favourited"] = p.id in ctx.favourited
             out["reblogged"] = p.id in ctx.reblogged
             out["muted"] = False
             out["bookmarked"] = p.id in ctx.bookmarked
-            if p.account_id == self.viewer_id and not is_reblog:
+            if p.account_id == self.viewer_id and p.reblog_of_id is None:
                 out["pinned"] = p.id in ctx.pinned
             out["filtered"] = []
         return out
@@ -312,7 +347,7 @@ class _Quotes:
     ``deleted`` when it is gone.
     """
 
-    def __init__(self, session: Session, viewer_id: int | None, rows: list[Post]) -> None:
+    def __init__(self, session: Session, viewer_id: int | None, rows: list[PostRow]) -> None:
         self.rows = {p.id: p for p in rows}
         rel = load_relations(session, viewer_id, {p.account_id for p in rows})
         self.blocking = rel.blocking
@@ -340,68 +375,70 @@ _VIEWER: Any = bindparam("viewer")
 
 # The statements a page of statuses runs, built once: composing them per request cost
 # more than executing them.
-_MENTIONS = select(Mention.post_id, Mention.account_id).where(Mention.post_id.in_(_IDS))
-_ACCOUNTS = select(Account).where(Account.id.in_(_IDS))
-_TAGS = select(PostTag.post_id, Tag).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(_IDS))
-_APPS = select(OAuthApp).where(OAuthApp.id.in_(_IDS))
-_FLAGS: Any = union_all(
-    select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
-    select(literal("r"), Post.reblog_of_id).where(
-        Post.account_id == _VIEWER, Post.reblog_of_id.in_(_IDS), Post.deleted_at.is_(None)
-    ),
-    select(literal("b"), Bookmark.post_id).where(Bookmark.account_id == _VIEWER, Bookmark.post_id.in_(_IDS)),
-    select(literal("p"), Pin.post_id).where(Pin.account_id == _VIEWER, Pin.post_id.in_(_IDS)),
+_MENTIONS = Statement(
+    select(Mention.post_id, Account.id, Account.username)
+    .join(Account, Account.id == Mention.account_id)
+    .where(Mention.post_id.in_(_IDS))
 )
-_POSTS_BY_ID = select(Post).where(Post.id.in_(_IDS))
+_TAGS = Statement(select(PostTag.post_id, Tag.name).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(_IDS)))
+_APPS = Statement(select(OAuthApp.id, OAuthApp.name, OAuthApp.website).where(OAuthApp.id.in_(_IDS)))
+_FLAGS = Statement(
+    union_all(
+        select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
+        select(literal("r"), Post.reblog_of_id).where(
+            Post.account_id == _VIEWER, Post.reblog_of_id.in_(_IDS), Post.deleted_at.is_(None)
+        ),
+        select(literal("b"), Bookmark.post_id).where(Bookmark.account_id == _VIEWER, Bookmark.post_id.in_(_IDS)),
+        select(literal("p"), Pin.post_id).where(Pin.account_id == _VIEWER, Pin.post_id.in_(_IDS)),
+    )
+)
+
+Extras = tuple[list[Json], list[Json], Json | None]  # mentions, tags, application
 
 
 class _Batch:
-    """Everything a page of statuses needs, loaded once."""
+    """Everything a page of statuses needs, loaded once.
 
-    def __init__(self, session: Session, viewer_id: int | None, posts: list[Post]) -> None:
+    A post's mentions, tags and application change only when it is edited, so they are
+    memoised under (post id, edit time) and loaded for the posts not seen before.
+    """
+
+    def __init__(self, session: Session, viewer_id: int | None, posts: list[PostLike], memo: Memo, base: str) -> None:
         post_ids = list({p.id for p in posts})
-        author_ids = {p.account_id for p in posts}
-        mention_rows = list(session.execute(_MENTIONS, {"ids": post_ids}))
-        author_ids.update(r[1] for r in mention_rows)
-        self.accounts = {a.id: a for a in session.scalars(_ACCOUNTS, {"ids": list(author_ids)})}
-        self.mentions: dict[int, list[int]] = {}
-        for post_id, account_id in mention_rows:
-            self.mentions.setdefault(post_id, []).append(account_id)
-        self.tags: dict[int, list[Tag]] = {}
-        for post_id, tag in session.execute(_TAGS, {"ids": post_ids}):
-            self.tags.setdefault(post_id, []).append(tag)
-        app_ids = list({p.app_id for p in posts if p.app_id})
-        self.apps = {a.id: a for a in session.scalars(_APPS, {"ids": app_ids})} if app_ids else {}
+        self.accounts = account_rows(session, {p.account_id for p in posts})
+        self.extras: dict[int, Extras] = {}
+        missing: dict[int, PostLike] = {}
+        for p in posts:
+            found = memo.get(("extras", p.id, p.edited_at))
+            if found is None:
+                missing[p.id] = p
+            else:
+                self.extras[p.id] = found
+        if missing:
+            self._load_extras(session, missing, memo, base)
         self.favourited: set[int] = set()
         self.reblogged: set[int] = set()
         self.bookmarked: set[int] = set()
         self.pinned: set[int] = set()
         if viewer_id is not None and post_ids:
             sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
-            for kind, post_id in session.execute(_FLAGS, {"viewer": viewer_id, "ids": post_ids}):
+            for kind, post_id in rows(session, _FLAGS, {"viewer": viewer_id, "ids": post_ids}):
                 sets[kind].add(post_id)
-        self._account_json: dict[int, Json] = {}
 
-    def account_json(self, ser: Serializer, a: Account) -> Json:
-        if a.id not in self._account_json:
-            self._account_json[a.id] = ser.account(a)
-        return self._account_json[a.id]
-
-    def mentions_json(self, ser: Serializer, post_id: int) -> list[Json]:
-        out = []
-        for account_id in self.mentions.get(post_id, []):
-            a = self.accounts.get(account_id)
-            if a is not None:
-                out.append(
-                    {"id": str(a.id), "username": a.username, "url": f"{ser.base}/@{a.username}", "acct": a.username}
-                )
-        return out
-
-    def tags_json(self, ser: Serializer, post_id: int) -> list[Json]:
-        return [{"name": t.name.lower(), "url": f"{ser.base}/tags/{t.name.lower()}"} for t in self.tags.get(post_id, [])]
-
-    def application(self, app_id: int | None) -> Json | None:
-        app = self.apps.get(app_id) if app_id else None
-        if app is None:
-            return None
-        return {"name": app.name, "website": app.website}
+    def _load_extras(self, session: Session, posts: dict[int, PostLike], memo: Memo, base: str) -> None:
+        ids = list(posts)
+        mentions: dict[int, list[Json]] = {}
+        for post_id, account_id, username in rows(session, _MENTIONS, {"ids": ids}):
+            mentions.setdefault(post_id, []).append(
+                {"id": str(account_id), "username": username, "url": f"{base}/@{username}", "acct": username}
+            )
+        tags: dict[int, list[Json]] = {}
+        for post_id, name in rows(session, _TAGS, {"ids": ids}):
+            lowered = name.lower()
+            tags.setdefault(post_id, []).append({"name": lowered, "url": f"{base}/tags/{lowered}"})
+        app_ids = list({p.app_id for p in posts.values() if p.app_id})
+        apps = {r[0]: {"name": r[1], "website": r[2]} for r in rows(session, _APPS, {"ids": app_ids})} if app_ids else {}
+        for post_id, p in posts.items():
+            extras: Extras = (mentions.get(post_id, []), tags.get(post_id, []), apps.get(p.app_id) if p.app_id else None)
+            self.extras[post_id] = extras
+            memo.put(("extras", post_id, p.edited_at), extras)

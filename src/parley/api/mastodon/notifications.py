@@ -26,7 +26,7 @@ def _filter(ctx: Ctx) -> notes.Filter:
 
 
 def _page(ctx: Ctx, page: Page, which: notes.Filter = notes.EVERYTHING) -> tuple[list[Paged[Any]], list[dict]]:
-    items = notes.notifications_for(ctx.session, ctx.account.id, page, which)
+    items = notes.notifications_for(ctx.session, ctx.account_id, page, which)
     seen = [s for i in items if (s := i.item[1]) is not None]
     statuses = {s.post.id: data for s, data in zip(seen, ctx.ser.statuses(seen), strict=True)}
     accounts = ctx.ser.load_accounts(i.item[0].from_account_id for i in items)
@@ -49,7 +49,7 @@ async def index(request: Request) -> Response:
 async def unread_count(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         limit = max(1, min(ctx.params.int("limit", 100) or 100, 1000))
-        count = notes.unread_count(ctx.session, ctx.account.id, limit=limit, which=_filter(ctx))
+        count = notes.unread_count(ctx.session, ctx.account_id, limit=limit, which=_filter(ctx))
         return json_response({"count": count})
 
     return await call(request, work, scope="read:notifications")
@@ -58,7 +58,7 @@ async def unread_count(request: Request) -> Response:
 @router.post("/api/v1/notifications/clear")
 async def clear(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        notes.clear(ctx.session, ctx.account.id)
+        notes.clear(ctx.session, ctx.account_id)
         return json_response({})
 
     return await call(request, work, scope="write:notifications")
@@ -67,7 +67,7 @@ async def clear(request: Request) -> Response:
 @router.get("/api/v1/notifications/{notification_id}")
 async def show(request: Request, notification_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        n = notes.get_notification(ctx.session, ctx.account.id, parse_id(notification_id))
+        n = notes.get_notification(ctx.session, ctx.account_id, parse_id(notification_id))
         items, data = _page(ctx, Page(max_id=n.id + 1, limit=1), notes.Filter(from_account_id=n.from_account_id))
         if not items or items[0].item[0].id != n.id:
             from parley.errors import NotFound
@@ -81,7 +81,7 @@ async def show(request: Request, notification_id: str) -> Response:
 @router.post("/api/v1/notifications/{notification_id}/dismiss")
 async def dismiss(request: Request, notification_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        notes.dismiss(ctx.session, ctx.account.id, parse_id(notification_id))
+        notes.dismiss(ctx.session, ctx.account_id, parse_id(notification_id))
         return json_response({})
 
     return await call(request, work, scope="write:notifications")
@@ -91,7 +91,7 @@ async def dismiss(request: Request, notification_id: str) -> Response:
 async def markers(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         wanted = ctx.params.list("timeline") or ["home", "notifications"]
-        rows = notes.markers(ctx.session, ctx.account.id, wanted)
+        rows = notes.markers(ctx.session, ctx.account_id, wanted)
         return json_response(
             {
                 m.timeline: {"last_read_id": str(m.last_read_id), "version": m.version, "updated_at": iso(m.updated_at)}
@@ -112,7 +112,7 @@ async def save_markers(request: Request) -> Response:
                 raw = str(ctx.params.raw(timeline).get("last_read_id", ""))
             if not raw:
                 continue
-            marker = notes.save_marker(ctx.session, ctx.account.id, timeline, parse_id(raw))
+            marker = notes.save_marker(ctx.session, ctx.account_id, timeline, parse_id(raw))
             out[timeline] = {
                 "last_read_id": str(marker.last_read_id),
                 "version": marker.version,

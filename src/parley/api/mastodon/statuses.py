@@ -139,7 +139,7 @@ async def history(request: Request, status_id: str) -> Response:
 async def source(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         seen = get_post_for(ctx.session, ctx.viewer_id, parse_id(status_id))
-        if seen.post.account_id != ctx.account.id or seen.original is not None:
+        if seen.post.account_id != ctx.account_id or seen.original is not None:
             raise NotFound("Record not found")
         return json_response(ctx.ser.status_source(seen.post))
 

@@ -15,7 +15,7 @@ router = APIRouter()
 async def home(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         s = ctx.services
-        items = timelines.home(ctx.session, s.feeds, s.settings, ctx.account.id, ctx.params.page())
+        items = timelines.home(ctx.session, s.feeds, s.settings, ctx.account_id, ctx.params.page())
         return ctx.paged(items, ctx.ser.statuses([i.item for i in items]))
 
     return await call(request, work, scope="read:statuses", home_feed=True)
@@ -55,7 +55,7 @@ async def tag(request: Request, hashtag: str) -> Response:
 @router.get("/api/v1/favourites")
 async def favourites(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        items = timelines.favourites(ctx.session, ctx.account.id, ctx.params.page())
+        items = timelines.favourites(ctx.session, ctx.account_id, ctx.params.page())
         return ctx.paged(items, ctx.ser.statuses([i.item for i in items]))
 
     return await call(request, work, scope="read:favourites")
@@ -64,7 +64,7 @@ async def favourites(request: Request) -> Response:
 @router.get("/api/v1/bookmarks")
 async def bookmarks(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        items = timelines.bookmarks(ctx.session, ctx.account.id, ctx.params.page())
+        items = timelines.bookmarks(ctx.session, ctx.account_id, ctx.params.page())
         return ctx.paged(items, ctx.ser.statuses([i.item for i in items]))
 
     return await call(request, work, scope="read:bookmarks")

@@ -1,0 +1,95 @@
+"""Posts and accounts as plain rows for the hot read paths (see ``parley.store.raw``).
+
+``PostRow`` and ``AccountRow`` carry the same attribute names as the ORM classes, so the
+visibility and serialisation code reads either. They are tuples: cheap to build, and
+hashable, so a row can key a memo of what is derived from it alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session
+
+from parley.store.raw import Statement, dt, flag, rows
+from parley.store.tables import Account, Post
+
+
+class PostRow(NamedTuple):
+    id: int
+    account_id: int
+    text: str
+    content_html: str
+    spoiler_text: str
+    visibility: str
+    sensitive: bool
+    language: str | None
+    in_reply_to_id: int | None
+    in_reply_to_account_id: int | None
+    conversation_id: int | None
+    reblog_of_id: int | None
+    quote_of_id: int | None
+    app_id: int | None
+    replies_count: int
+    reblogs_count: int
+    favourites_count: int
+    quotes_count: int
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+
+    @classmethod
+    def of(cls, r: Any) -> PostRow:
+        return cls(
+            r[0], r[1], r[2], r[3], r[4], r[5], flag(r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+            r[14], r[15], r[16], r[17], dt(r[18]), dt(r[19]), dt(r[20]),  # type: ignore[arg-type]
+        )
+
+
+class AccountRow(NamedTuple):
+    id: int
+    username: str
+    display_name: str
+    note: str
+    locked: bool
+    bot: bool
+    discoverable: bool
+    verified: bool
+    role: str
+    fields_json: str
+    followers_count: int
+    following_count: int
+    statuses_count: int
+    last_status_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, r: Any) -> AccountRow:
+        return cls(
+            r[0], r[1], r[2], r[3], flag(r[4]), flag(r[5]), flag(r[6]), flag(r[7]), r[8], r[9], r[10], r[11],
+            r[12], dt(r[13]), dt(r[14]),  # type: ignore[arg-type]
+        )
+
+
+_IDS: Any = bindparam("ids", expanding=True)
+_POSTS = Statement(select(*[Post.__table__.c[f] for f in PostRow._fields]).where(Post.id.in_(_IDS)))
+_ACCOUNTS = Statement(select(*[Account.__table__.c[f] for f in AccountRow._fields]).where(Account.id.in_(_IDS)))
+
+
+def post_rows(session: Session, ids: Iterable[int]) -> dict[int, PostRow]:
+    """The posts ``ids`` (deleted ones included) by id, in one query."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {r[0]: PostRow.of(r) for r in rows(session, _POSTS, {"ids": wanted})}
+
+
+def account_rows(session: Session, ids: Iterable[int]) -> dict[int, AccountRow]:
+    """The accounts ``ids`` by id, in one query."""
+    wanted = list(set(ids))
+    if not wanted:
+        return {}
+    return {r[0]: AccountRow.of(r) for r in rows(session, _ACCOUNTS, {"ids": wanted})}
