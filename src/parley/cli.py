@@ -1,4 +1,4 @@
-"""The ``parley`` command: serve, migrate, demo, user, token."""
+"""The ``parley`` command: serve, migrate, demo, user, token, rules, worker, jobs, feeds."""
 
 from __future__ import annotations
 
@@ -81,6 +81,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print("demo community created" if created else "database is not empty; demo not seeded")
+    return 0
+
+
+def cmd_rules_load(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from parley.safety.catalog import load_catalog, read_catalog
+
+    rules = read_catalog(Path(args.file) if args.file else None)
+    db = _database(_settings())
+    try:
+        with db.unit() as uow:
+            summary = load_catalog(uow.session, rules)
+    finally:
+        db.dispose()
+    print(summary.describe())
     return 0
 
 
@@ -222,6 +238,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--if-empty", action="store_true", help="only when the database has no accounts")
     p.add_argument("--followers", type=int, default=120_000, help="followers of the head of state")
     p.set_defaults(fn=cmd_demo)
+
+    rules = sub.add_parser("rules", help="manage the rules catalog").add_subparsers(dest="action", required=True)
+    p = rules.add_parser("load", help="load the rules catalog into the database (new versions, retirements)")
+    p.add_argument("--file", help="a catalog in TOML (default: the one shipped with Parley)")
+    p.set_defaults(fn=cmd_rules_load)
 
     user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     p = user.add_parser("create", help="create an account")

@@ -16,6 +16,7 @@ from parley.accounts.service import create_account
 from parley.graph.service import follow
 from parley.posts.render import Renderer
 from parley.posts.service import PostInput, create_post, favourite, reblog
+from parley.safety.catalog import catalog_loaded, load_catalog, shipped_catalog
 from parley.settings import Settings
 from parley.store.db import Database
 from parley.store.tables import Account, Follow, Post, utcnow
@@ -88,6 +89,9 @@ def seed(db: Database, settings: Settings, *, only_if_empty: bool = True, follow
     now = utcnow()
     with db.unit() as uow:
         s = uow.session
+        # An operator's own catalog stays; a fresh database gets the shipped one.
+        if not catalog_loaded(s):
+            load_catalog(s, shipped_catalog())
         accounts: dict[str, Account] = {}
         for i, (name, display, bio, role, verified, locale) in enumerate(PEOPLE):
             accounts[name] = create_account(

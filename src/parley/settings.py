@@ -68,6 +68,8 @@ class Settings:
     jobs: str = "thread"  # thread: in-process worker; inline: run after commit; off: external workers
     job_lease_seconds: int = 60
     job_max_attempts: int = 8
+    # Followers a designated, verified account needs *more than* to be a public-interest account.
+    public_interest_min_followers: int = 100_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -106,6 +108,7 @@ class Settings:
             jobs=_choice(env, "PARLEY_JOBS", ("thread", "inline", "off"), "thread"),
             job_lease_seconds=_int(env, "PARLEY_JOB_LEASE_SECONDS", 60),
             job_max_attempts=_int(env, "PARLEY_JOB_MAX_ATTEMPTS", 8),
+            public_interest_min_followers=_int(env, "PARLEY_PUBLIC_INTEREST_MIN_FOLLOWERS", 100_000),
         )
         return settings
 

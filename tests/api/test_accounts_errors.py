@@ -91,7 +91,10 @@ def test_instance_endpoints(client: TestClient) -> None:
     v2 = client.get("/api/v2/instance").json()
     assert v2["domain"] == "parley.test" and v2["configuration"]["statuses"]["max_characters"] == 280
     assert v2["configuration"]["media_attachments"]["image_size_limit"] > 0
-    assert isinstance(client.get("/api/v1/instance/rules").json(), list)
+    rules = client.get("/api/v1/instance/rules").json()
+    assert rules and all(isinstance(rule["id"], str) and rule["text"] and rule["hint"] for rule in rules)
+    assert "violent-threats" in [rule["id"] for rule in rules]
+    assert v1["rules"] == v2["rules"] == rules
 
 
 def test_openapi_description_is_served(client: TestClient) -> None:

@@ -431,3 +431,43 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_jobs_state_run_at", "state", "run_at"),)
+
+
+# --- safety -------------------------------------------------------------------------------
+
+
+class Rule(Base):
+    """One version of one rule of the catalog (``parley.safety.catalog``).
+
+    A version's content never changes: a changed rule gets a new row, so a decision can
+    keep pointing at the version it applied. ``current`` marks the version in force (at
+    most one per rule; none once the rule is retired); ``position`` is the rule's place
+    in the catalog file. Lists and translations are JSON text.
+    """
+
+    __tablename__ = "rules"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    rule_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    rule_group: Mapped[str] = mapped_column(String(20))
+    severity: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    translations_json: Mapped[str] = mapped_column(Text, default="{}")  # {"nl": {"title", "description"}}
+    public_interest_eligible: Mapped[bool] = mapped_column(Boolean)
+    immediate_suspension: Mapped[bool] = mapped_column(Boolean, default=False)
+    dsa_category: Mapped[str] = mapped_column(String(100))
+    dsa_keyword: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    actions_json: Mapped[str] = mapped_column(Text)
+    default_action: Mapped[str] = mapped_column(String(30))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("rule_id", "version"),
+        Index("ix_rules_current", "current"),
+    )

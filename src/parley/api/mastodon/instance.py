@@ -10,6 +10,7 @@ from parley import __version__
 from parley.api.http import Ctx, call, json_response
 from parley.posts.queries import instance_counts
 from parley.posts.service import MAX_CHARS
+from parley.safety.catalog import BASE_LANGUAGE, CatalogRule, published_rules
 
 router = APIRouter()
 
@@ -45,9 +46,34 @@ def _configuration(ctx: Ctx) -> dict:
     }
 
 
-def _rules() -> list[dict]:
-    # The full, versioned rules catalog arrives with the trust and safety work.
-    return []
+def _rule(rule: CatalogRule) -> dict:
+    """Mastodon's Rule entity (``text`` the title, ``hint`` the description), with the
+    ``translations`` of Mastodon 4.4 and Parley's catalog fields under ``parley``."""
+    return {
+        "id": rule.id,
+        "text": rule.title[BASE_LANGUAGE],
+        "hint": rule.description[BASE_LANGUAGE],
+        "translations": {
+            language: {"text": rule.title[language], "hint": rule.description[language]}
+            for language in sorted(rule.title)
+            if language != BASE_LANGUAGE
+        },
+        "parley": {
+            "group": rule.group,
+            "severity": rule.severity,
+            "version": rule.version,
+            "public_interest_eligible": rule.public_interest_eligible,
+            "immediate_suspension": rule.immediate_suspension,
+            "dsa_category": rule.dsa_category,
+            "dsa_keyword": rule.dsa_keyword,
+            "actions": list(rule.actions),
+            "default_action": rule.default_action,
+        },
+    }
+
+
+def _rules(ctx: Ctx) -> list[dict]:
+    return [_rule(rule) for rule in published_rules(ctx.session)]
 
 
 @router.get("/api/v1/instance")
@@ -73,7 +99,7 @@ async def instance_v1(request: Request) -> Response:
                 "invites_enabled": False,
                 "configuration": config,
                 "contact_account": None,
-                "rules": _rules(),
+                "rules": _rules(ctx),
             }
         )
 
@@ -100,7 +126,7 @@ async def instance_v2(request: Request) -> Response:
                 "registrations": {"enabled": s.registrations_open, "approval_required": False, "message": None, "url": None},
                 "api_versions": {"mastodon": 2},
                 "contact": {"email": s.contact_email, "account": None},
-                "rules": _rules(),
+                "rules": _rules(ctx),
             }
         )
 
@@ -109,7 +135,7 @@ async def instance_v2(request: Request) -> Response:
 
 @router.get("/api/v1/instance/rules")
 async def instance_rules(request: Request) -> Response:
-    return await call(request, lambda ctx: json_response(_rules()), auth="none")
+    return await call(request, lambda ctx: json_response(_rules(ctx)), auth="none")
 
 
 @router.get("/api/v1/instance/peers")
