@@ -316,6 +316,8 @@ class Follow(_Edge, Base):
         # Finds the few followers who asked to be notified of new posts without
         # reading all of a big account's followers.
         Index("ix_follows_target_account_id_notify", "target_account_id", "notify"),
+        # Every home read asks whose reposts the reader hides: answered from the index alone.
+        Index("ix_follows_account_id_show_reblogs", "account_id", "show_reblogs", "target_account_id"),
     )
 
 
