@@ -65,6 +65,8 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         secret_key="test-secret",
         rate_limits_enabled=False,
         jobs="inline",
+        audit_rate=0.0,  # sampling is random; tests that audit draw themselves
+        detectors=(),  # automated flags would open cases; the detector tests switch them on
     )
     if request.param == "sqlite":
         template = request.getfixturevalue("sqlite_template")

@@ -62,3 +62,13 @@ def make_user(
         token = create_personal_token(uow.session, account, scopes)
         account_id = account.id
     return User(str(account_id), username, token, client)
+
+
+STAFF_SCOPES = "read write follow push admin:read admin:write"
+
+
+def make_staff(
+    services: Services, client: TestClient, username: str, *, role: str = "moderator", scopes: str = STAFF_SCOPES, **fields: Any
+) -> User:
+    """A moderator (or, with ``role="admin"``, an admin) whose token has the admin scopes."""
+    return make_user(services, client, username, role=role, scopes=scopes, **fields)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from parley.demo import seed
 from parley.services import Services
-from parley.store.tables import Account, Follow, Post
+from parley.store.tables import Account, Appeal, Case, Decision, Follow, Post
 
 
 def test_demo_seeds_the_community_once(services: Services) -> None:
@@ -30,6 +30,21 @@ def test_demo_seeds_the_community_once(services: Services) -> None:
         assert meeting.replies_count >= 3
         dutch = s.scalar(select(func.count()).select_from(Post).where(Post.language == "nl"))
         assert dutch and dutch >= 3
+        # Moderation to show: decided cases, one still open, one decision appealed.
+        assert s.scalar(select(func.count()).select_from(Decision)) == 3
+        assert s.scalar(select(func.count()).select_from(Case).where(Case.state == "open")) == 1
+        assert s.scalar(select(Appeal.state)) == "pending"
+        # 250 followers is below the public-interest threshold: the engine proposed removal.
+        looting = s.scalar(select(Post).where(Post.text.like("%the looting starts%")))
+        assert looting is not None and looting.removed_at is not None and looting.notice_rule_id is None
+
+
+def test_the_full_demo_puts_the_head_of_state_behind_the_notice(services: Services) -> None:
+    assert seed(services.db, services.settings, followers=100_001) is True
+    with services.db.unit(write=False) as uow:
+        looting = uow.session.scalar(select(Post).where(Post.text.like("%the looting starts%")))
+        assert looting is not None
+        assert looting.notice_rule_id == "glorification-of-violence" and looting.removed_at is None
 
 
 def test_cli_user_and_token(tmp_path: Path) -> None:

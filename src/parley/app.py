@@ -16,7 +16,19 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from parley import __version__
 from parley.accounts.sessions import account_for_session
 from parley.api.http import error_response, install_error_handlers
-from parley.api.mastodon import accounts, apps, instance, notifications, search, statuses, timelines
+from parley.api.mastodon import (
+    accounts,
+    admin,
+    apps,
+    instance,
+    notifications,
+    reports,
+    search,
+    statuses,
+    timelines,
+)
+from parley.api.parley import cases as parley_cases
+from parley.api.parley import decisions as parley_decisions
 from parley.services import Services
 from parley.settings import Settings
 from parley.web import pages
@@ -85,7 +97,10 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
     async def health() -> Response:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
-    for module in (timelines, notifications, statuses, accounts, instance, apps, search):
+    for module in (
+        timelines, notifications, statuses, accounts, instance, apps, search, parley_decisions,
+        reports, admin, parley_cases,
+    ):
         app.include_router(module.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")

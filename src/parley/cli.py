@@ -1,4 +1,4 @@
-"""The ``parley`` command: serve, migrate, demo, user, token, rules, worker, jobs, feeds."""
+"""The ``parley`` command: serve, migrate, demo, user, token, rules, moderation, worker, jobs, feeds."""
 
 from __future__ import annotations
 
@@ -97,6 +97,47 @@ def cmd_rules_load(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     print(summary.describe())
+    return 0
+
+
+def cmd_moderation_designate(args: argparse.Namespace) -> int:
+    from parley.accounts.service import find_account
+    from parley.errors import NotFound
+    from parley.safety.public_office import designate, undesignate
+
+    db = _database(_settings())
+    try:
+        with db.unit() as uow:
+            account = find_account(uow.session, args.name.lstrip("@"))
+            if account is None:
+                raise NotFound(f"There is no account @{args.name.lstrip('@')}")
+            if args.remove:
+                undesignate(uow.session, None, account)
+                print(f"@{account.username} no longer holds a designated public office")
+            else:
+                office = designate(
+                    uow.session, None, account, role=args.role or "", jurisdiction=args.jurisdiction or "",
+                    verified=True if args.verified else None,
+                )
+                print(
+                    f"@{account.username}: {office.role} ({office.jurisdiction})"
+                    f"{', verified' if account.verified else ', not verified'}, {account.followers_count:,} followers"
+                )
+    finally:
+        db.dispose()
+    return 0
+
+
+def cmd_moderation_purge(args: argparse.Namespace) -> int:
+    from parley.safety.decisions import purge_expired
+
+    db = _database(_settings())
+    try:
+        with db.unit() as uow:
+            count = purge_expired(uow.session)
+    finally:
+        db.dispose()
+    print(f"purged {count} suspended account(s) past their retention period")
     return 0
 
 
@@ -243,6 +284,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = rules.add_parser("load", help="load the rules catalog into the database (new versions, retirements)")
     p.add_argument("--file", help="a catalog in TOML (default: the one shipped with Parley)")
     p.set_defaults(fn=cmd_rules_load)
+
+    moderation = sub.add_parser("moderation", help="public-interest designations, purging suspended accounts").add_subparsers(
+        dest="action", required=True
+    )
+    p = moderation.add_parser("designate", help="designate an account as a public official or candidate")
+    p.add_argument("name", help="the account's username")
+    p.add_argument("--role", help='the office, e.g. "President of the United States"')
+    p.add_argument("--jurisdiction", default="", help='where, e.g. "United States"')
+    p.add_argument("--verified", action="store_true", help="also mark the account verified")
+    p.add_argument("--remove", action="store_true", help="remove the designation instead")
+    p.set_defaults(fn=cmd_moderation_designate)
+    p = moderation.add_parser("purge", help="erase suspended accounts' posts and profiles past their retention period")
+    p.set_defaults(fn=cmd_moderation_purge)
 
     user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     p = user.add_parser("create", help="create an account")

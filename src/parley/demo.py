@@ -135,7 +135,90 @@ def seed(db: Database, settings: Settings, *, only_if_empty: bool = True, follow
             renderer,
         )
         bulk_followers(s, accounts["POTUS"].id, followers)
+        s.flush()
+        s.expire_all()  # the bulk insert changed follower counts behind the ORM's back
+        seed_moderation(s, settings, accounts, renderer)
     return True
+
+
+def seed_moderation(session: Session, settings: Settings, accounts: dict[str, Account], renderer: Renderer) -> None:
+    """A few realistic cases: the head of state behind the public-interest notice (appealed),
+    spam removed, a misleading civic claim labelled, and a harassment report still open."""
+    from parley.safety.appeals import appeal
+    from parley.safety.catalog import get_rule
+    from parley.safety.decisions import DecisionInput, account_facts, decide_case
+    from parley.safety.policy import propose
+    from parley.safety.public_office import designate
+    from parley.safety.reports import ReportInput, create_report
+
+    a = accounts
+    designate(session, a["ParleyTeam"], a["POTUS"], role="President of the United States", jurisdiction="United States")
+
+    def post(author: str, text: str) -> Post:
+        return create_post(session, a[author], PostInput(text=text, language=a[author].locale), renderer)
+
+    def report(reporter: str, target: Post, rule: str, comment: str) -> int:
+        made = create_report(
+            session,
+            a[reporter],
+            ReportInput(account_id=target.account_id, status_ids=(target.id,), rule_ids=(rule,), comment=comment),
+        )
+        assert made.case_id is not None
+        return made.case_id
+
+    looting = post("POTUS", "These THUGS are dishonoring the memory of George Floyd. Any difficulty and we will assume control but, when the looting starts, the shooting starts.")
+    case = report("chloe_k", looting, "glorification-of-violence", "This threatens protesters with being shot.")
+    # The policy engine proposes the notice when the head of state qualifies (with fewer
+    # followers than the threshold, as in small test runs, removal as for anyone).
+    proposal = propose(
+        get_rule(session, "glorification-of-violence").facts(),
+        account_facts(session, a["POTUS"]),
+        min_followers=settings.public_interest_min_followers,
+    )
+    decision = decide_case(
+        session,
+        settings,
+        a["mod_sam"],
+        case,
+        DecisionInput(
+            rule_id="glorification-of-violence",
+            actions=proposal.proposed,
+            post_id=looting.id,
+            facts="The post says that looting will be met with shooting, during protests in which people were hurt.",
+            reasons="The last sentence glorifies violence against the people it names, and could inspire it.",
+            public_interest_assessment=(
+                "The head of state is announcing how the government may respond to the protests: "
+                "people need to see and discuss those words. The risk of harm is weighed by keeping "
+                "the post out of search, trends and notifications and closed to likes, replies and reposts."
+            ),
+        ),
+    )
+    appeal(session, settings, a["POTUS"], decision.id, "This is a statement of policy about public order, not a call to violence.")
+
+    spam = post("farid", "Buy 10,000 real followers for $5!!! Limited offer, DM me now #followers #growth")
+    case = report("emma_r", spam, "platform-manipulation-spam", "Selling followers.")
+    decide_case(
+        session, settings, a["mod_sam"], case,
+        DecisionInput(
+            rule_id="platform-manipulation-spam", actions=("remove",), post_id=spam.id,
+            facts="The post offers followers for money.", reasons="Selling followers manipulates the platform.",
+        ),
+    )
+
+    claim = post("WhiteHouse", "Reminder: this year you can also vote by text message. Just reply VOTE to our number!")
+    case = report("daan_j", claim, "civic-integrity", "You cannot vote by text message.")
+    decide_case(
+        session, settings, a["ParleyTeam"], case,
+        DecisionInput(
+            rule_id="civic-integrity", actions=("label",), post_id=claim.id,
+            facts="Votes cannot be cast by text message.", reasons="The post misleads people about how to vote.",
+            label_text="Voting by text message is not possible. Learn how to vote.",
+            label_url="https://vote.example/how-to-vote",
+        ),
+    )
+
+    rude = post("bram", "@anna_devries jij snapt er echt helemaal niets van, stop met posten.")
+    report("anna_devries", rude, "abuse-harassment", "Dit is de derde keer deze week.")
 
 
 def bulk_followers(session: Session, target_id: int, count: int, *, batch: int = 5000) -> None:

@@ -32,6 +32,7 @@ class Limiter:
             "api": RateLimitItemPerMinute(settings.rate_limit_per_5min, 5),
             "post": RateLimitItemPerHour(settings.rate_limit_posts_per_3h, 3),
             "auth": RateLimitItemPerMinute(settings.rate_limit_auth_per_5min, 5),
+            "report": RateLimitItemPerHour(settings.rate_limit_reports_per_hour, 1),
         }
 
     @staticmethod

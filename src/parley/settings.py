@@ -29,6 +29,38 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise SystemExit(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _rate(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name} must be a number from 0 to 1, not {raw!r}") from exc
+    if not 0 <= value <= 1:
+        raise SystemExit(f"{name} must be a number from 0 to 1, not {raw!r}")
+    return value
+
+
+def _names(env: Mapping[str, str], name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma-separated list of names; set but empty means none."""
+    raw = env.get(name)
+    if raw is None:
+        return default
+    return tuple(part.strip().lower() for part in raw.split(",") if part.strip())
+
+
+def _ladder(env: Mapping[str, str], name: str, default: str) -> str:
+    from parley.safety.policy import parse_ladder
+
+    raw = (env.get(name) or default).strip()
+    try:
+        parse_ladder(raw)
+    except ValueError as exc:
+        raise SystemExit(f"{name}: {exc}") from exc
+    return raw
+
+
 def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
     raw = (env.get(name) or default).strip().lower()
     if raw not in allowed:
@@ -70,6 +102,23 @@ class Settings:
     job_max_attempts: int = 8
     # Followers a designated, verified account needs *more than* to be a public-interest account.
     public_interest_min_followers: int = 100_000
+    # Enforcement: how long a strike counts, how long a suspended account's data is kept,
+    # how long a decision can be appealed (the DSA asks at least six months), and the share
+    # of closed decisions sent to a blind second review.
+    strike_expiry_days: int = 365
+    # What the n-th active strike costs: none, lock:HOURS or suspend, comma-separated
+    # (Twitter's civic-integrity ladder by default); past the end the last step repeats.
+    strike_ladder: str = "none,lock:12,lock:12,lock:168,suspend"
+    suspension_retention_days: int = 30
+    appeal_window_days: int = 182
+    audit_rate: float = 0.1
+    # Automated flags (parley.safety.detectors): which detectors scan new posts, the term
+    # lists file (None: the shipped one), and the classifier score that raises a flag.
+    detectors: tuple[str, ...] = ("terms", "profanity")
+    detector_terms: Path | None = None
+    detector_profanity_threshold: float = 0.9
+    # Reports one token may file per hour (the named limit "report").
+    rate_limit_reports_per_hour: int = 30
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -109,6 +158,15 @@ class Settings:
             job_lease_seconds=_int(env, "PARLEY_JOB_LEASE_SECONDS", 60),
             job_max_attempts=_int(env, "PARLEY_JOB_MAX_ATTEMPTS", 8),
             public_interest_min_followers=_int(env, "PARLEY_PUBLIC_INTEREST_MIN_FOLLOWERS", 100_000),
+            strike_expiry_days=_int(env, "PARLEY_STRIKE_EXPIRY_DAYS", 365),
+            strike_ladder=_ladder(env, "PARLEY_STRIKE_LADDER", "none,lock:12,lock:12,lock:168,suspend"),
+            suspension_retention_days=_int(env, "PARLEY_SUSPENSION_RETENTION_DAYS", 30),
+            appeal_window_days=_int(env, "PARLEY_APPEAL_WINDOW_DAYS", 182),
+            audit_rate=_rate(env, "PARLEY_AUDIT_RATE", 0.1),
+            detectors=_names(env, "PARLEY_DETECTORS", ("terms", "profanity")),
+            detector_terms=Path(env["PARLEY_DETECTOR_TERMS"]) if env.get("PARLEY_DETECTOR_TERMS") else None,
+            detector_profanity_threshold=_rate(env, "PARLEY_DETECTOR_PROFANITY_THRESHOLD", 0.9),
+            rate_limit_reports_per_hour=_int(env, "PARLEY_RATE_LIMIT_REPORTS_PER_HOUR", 30),
         )
         return settings
 

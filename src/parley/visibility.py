@@ -2,7 +2,9 @@
 
 Every read path (timelines, threads, search, notifications, embeds, lookups) asks
 ``decide``. It is pure: the facts are gathered in batches by ``parley.posts.access`` and
-the callers never apply rules of their own. Safety decisions (later) change the facts.
+the callers never apply rules of their own. Safety decisions change the facts (a post
+removed, behind a public-interest notice, out of reach; an author suspended), never the
+callers.
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ _DISCOVERY = {Context.PUBLIC, Context.TAG, Context.SEARCH}
 # Notifications are not here: a mute hides them only when it asks to (hide_notifications),
 # which the notification reader applies.
 _MUTE_FILTERED = {Context.HOME, Context.PUBLIC, Context.TAG, Context.SEARCH, Context.THREAD}
+# Contexts that amplify a post: a post behind the public-interest notice is left out of
+# them (Twitter, 2019: no search, trends, recommendations or notifications).
+_AMPLIFYING = {Context.PUBLIC, Context.TAG, Context.SEARCH, Context.NOTIFICATIONS}
 
 
 class Show(Enum):
     HIDDEN = "hidden"
     SHOWN = "shown"
+    NOTICE = "notice"  # behind the public-interest notice of a rule
+    REMOVED = "removed"  # removed by moderators: its author still sees it, to delete it
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,12 @@ class PostFacts:
     visibility: str  # public, unlisted, private, direct
     deleted: bool = False
     is_reblog: bool = False
+    # Moderation (parley.safety): removed, behind the notice of a rule, out of reach, and
+    # whether the author's account is suspended.
+    removed: bool = False
+    notice_rule_id: str | None = None
+    limited: bool = False
+    author_suspended: bool = False
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,12 @@ def decide(post: PostFacts, viewer: ViewerFacts, context: Context) -> Verdict:
     if post.deleted:
         return HIDDEN
     own = viewer.viewer_id is not None and viewer.viewer_id == post.author_id
+    # A suspended account's posts are out of public view; its owner keeps them to read.
+    if post.author_suspended and not own:
+        return HIDDEN
+    # A removed post is hidden from everyone but its author, who must delete it.
+    if post.removed:
+        return Verdict(Show.REMOVED, NONE) if own else HIDDEN
     if not own:
         # An author who blocks someone disappears for them everywhere.
         if viewer.blocked_by_author:
@@ -100,6 +119,19 @@ def decide(post: PostFacts, viewer: ViewerFacts, context: Context) -> Verdict:
         return HIDDEN
     if context is Context.EMBED and post.visibility not in ("public", "unlisted"):
         return HIDDEN
+    if post.notice_rule_id is not None:
+        if context in _AMPLIFYING:
+            return HIDDEN
+        # Reachable behind the notice; it can be quoted, so people can still discuss it,
+        # but not liked, replied to or reposted.
+        quote = _interactions(post, viewer, own).quote
+        return Verdict(Show.NOTICE, Interactions(favourite=False, reblog=False, reply=False, quote=quote))
+    if post.limited:
+        # Out of reach: not broadcast to strangers, not notified to non-followers.
+        if context in _DISCOVERY:
+            return HIDDEN
+        if context is Context.NOTIFICATIONS and not own and not viewer.follows_author:
+            return HIDDEN
     return Verdict(Show.SHOWN, _interactions(post, viewer, own))
 
 

@@ -211,11 +211,12 @@ def test_home_page_costs_a_fixed_number_of_queries(world: World) -> None:
 
 
 # BEGIN; token and account; feed state; exclusions; the feed; big followed accounts and
-# their posts; posts; reposted originals; relations; quoted posts and their relations;
+# their posts; posts; reposted originals; relations; suspended authors; quoted posts, their
+# relations and suspended authors;
 # accounts; mentions and tags of posts not seen before (memoised after); the viewer's
 # flags. Statements run on the driver (parley.store.raw) are counted too. Raise it only
 # knowingly.
-PINNED_HOME_QUERIES = 15
+PINNED_HOME_QUERIES = 16
 
 
 def test_feed_store_orders_ids_beyond_double_precision(world: World) -> None:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from parley.errors import Invalid
+from parley.safety import policy
 from parley.safety.catalog import CatalogRule, shipped_catalog
 from parley.safety.policy import (
     DEFAULT_LADDER,
@@ -360,3 +361,21 @@ def test_expired_strikes_lower_the_next_step() -> None:
     active = count_active_strikes(given, NOW, YEAR)
     assert active == 2
     assert ladder_action(active + 1) == AccountAction("lock", 12)
+
+
+@pytest.mark.parametrize(
+    ("text", "steps"),
+    [
+        ("none,lock:12,lock:12,lock:168,suspend", policy.DEFAULT_LADDER),
+        ("suspend", (policy.SUSPENSION,)),
+        (" none , lock:24 ", (policy.NO_ACTION, policy.AccountAction("lock", 24))),
+    ],
+)
+def test_a_ladder_is_read_from_its_setting(text: str, steps: tuple[policy.AccountAction, ...]) -> None:
+    assert policy.parse_ladder(text) == steps
+
+
+@pytest.mark.parametrize("text", ["", "lock", "lock:x", "ban", "lock:0", "none,,suspend"])
+def test_a_bad_ladder_setting_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        policy.parse_ladder(text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parley.visibility import Context, PostFacts, ViewerFacts, decide
+from parley.visibility import Context, Interactions, PostFacts, Show, ViewerFacts, decide
 
 AUTHOR = 1
 VIEWER = 2
@@ -100,3 +100,65 @@ def test_interactions() -> None:
     assert (own_private.reblog, own_private.quote) == (True, False)
     anonymous = decide(post("public"), ANON, Context.PUBLIC).interactions
     assert not any((anonymous.favourite, anonymous.reblog, anonymous.reply, anonymous.quote))
+
+
+# --- moderation facts ---------------------------------------------------------------------
+
+NOTICED = post(notice_rule_id="glorification-of-violence")
+AMPLIFYING = {Context.PUBLIC, Context.TAG, Context.SEARCH, Context.NOTIFICATIONS}
+
+
+@pytest.mark.parametrize("context", ALL_CONTEXTS)
+@pytest.mark.parametrize("who", [ANON, viewer(), viewer(follows_author=True), OWN])
+def test_a_noticed_post_is_reachable_but_never_amplified(context: Context, who: ViewerFacts) -> None:
+    verdict = decide(NOTICED, who, context)
+    if context in AMPLIFYING:
+        assert verdict.show is Show.HIDDEN
+        return
+    assert verdict.show is Show.NOTICE
+    # Only quoting stays open (to signed-in people), so the post can still be discussed.
+    assert verdict.interactions.favourite is False
+    assert verdict.interactions.reblog is False
+    assert verdict.interactions.reply is False
+    assert verdict.interactions.quote is (who.viewer_id is not None)
+
+
+@pytest.mark.parametrize("context", ALL_CONTEXTS)
+def test_a_removed_post_is_seen_by_its_author_alone_with_no_interactions(context: Context) -> None:
+    removed = post(removed=True)
+    for who in (ANON, viewer(), viewer(follows_author=True, mentioned=True)):
+        assert decide(removed, who, context).show is Show.HIDDEN
+    own = decide(removed, OWN, context)
+    assert own.show is Show.REMOVED
+    assert own.interactions == Interactions(favourite=False, reblog=False, reply=False, quote=False)
+
+
+@pytest.mark.parametrize(
+    ("context", "who", "visible"),
+    [
+        (Context.PUBLIC, viewer(), False),
+        (Context.TAG, viewer(follows_author=True), False),
+        (Context.SEARCH, ANON, False),
+        (Context.NOTIFICATIONS, viewer(), False),  # not notified to non-followers
+        (Context.NOTIFICATIONS, viewer(follows_author=True), True),
+        (Context.HOME, viewer(follows_author=True), True),
+        (Context.PROFILE, ANON, True),
+        (Context.THREAD, viewer(), True),
+        (Context.DIRECT_LINK, ANON, True),
+        (Context.PUBLIC, OWN, False),
+    ],
+)
+def test_limited_reach_keeps_a_post_from_strangers_lists(context: Context, who: ViewerFacts, visible: bool) -> None:
+    verdict = decide(post(limited=True), who, context)
+    assert verdict.visible is visible
+    if visible:
+        assert verdict.show is Show.SHOWN and verdict.interactions.favourite is (who.viewer_id is not None)
+
+
+@pytest.mark.parametrize("context", ALL_CONTEXTS)
+def test_a_suspended_authors_posts_are_out_of_public_view(context: Context) -> None:
+    gone = post(author_suspended=True)
+    assert not decide(gone, ANON, context).visible
+    assert not decide(gone, viewer(follows_author=True), context).visible
+    # The owner keeps reading their own posts (to export or appeal).
+    assert decide(gone, OWN, context).visible

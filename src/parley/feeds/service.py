@@ -76,9 +76,14 @@ _BIG_FOLLOWED = Statement(
 )
 
 
+def big_followed_query(settings: Settings, viewer_id: int) -> tuple[Statement, dict[str, Any]]:
+    """The statement and parameters of ``big_followed``, for batching."""
+    return _BIG_FOLLOWED, {"viewer": viewer_id, "max": settings.fanout_max_followers}
+
+
 def big_followed(session: Session, settings: Settings, viewer_id: int) -> list[int]:
     """Accounts the viewer follows that are too big to fan out: merged at read time."""
-    return [r[0] for r in rows(session, _BIG_FOLLOWED, {"viewer": viewer_id, "max": settings.fanout_max_followers})]
+    return [r[0] for r in rows(session, *big_followed_query(settings, viewer_id))]
 
 
 def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int) -> list[int]:
@@ -151,14 +156,17 @@ def refresh(session: Session, feeds: FeedStore, settings: Settings, account_id: 
     session.execute(update(Account).where(Account.id == account_id).values(last_active_at=utcnow()))
 
 
-def home_ids(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[int]:
+def home_ids(
+    session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page, *, big: list[int] | None = None
+) -> list[int]:
     """One page of home post ids: the feed merged with the big accounts' recent posts.
 
     Both sources are asked for the same bounds and limit, so the merged top of the two is
     exact whatever the page. In query order: newest first, or oldest first for ``min_id``.
     """
     from_feed = feeds.page(session, viewer_id, page)
-    big = big_followed(session, settings, viewer_id)
+    if big is None:
+        big = big_followed(session, settings, viewer_id)
     if not big:
         return from_feed
     floor = None

@@ -66,13 +66,19 @@ def _relations_statement() -> Any:
 _RELATIONS = Statement(_relations_statement())
 
 
-def load_relations(session: Session, viewer_id: int | None, account_ids: Iterable[int]) -> Relations:
-    """All edges between the viewer and ``account_ids``, in one query."""
-    rel = Relations(viewer_id)
+def relations_query(viewer_id: int | None, account_ids: Iterable[int]) -> tuple[Statement, dict[str, Any]] | None:
+    """The statement and parameters of ``load_relations`` (None: nothing to ask), for
+    callers that batch it with other statements (``parley.store.raw.rows_many``)."""
     ids = set(account_ids)
     if viewer_id is None or not ids:
-        return rel
-    for kind, src, dst, flag, notify in rows(session, _RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}):
+        return None
+    return _RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}
+
+
+def relations_from(viewer_id: int | None, found: Iterable[Any]) -> Relations:
+    """Relations from the rows of ``relations_query``."""
+    rel = Relations(viewer_id)
+    for kind, src, dst, flag, notify in found:
         if kind == "f":
             if src == viewer_id:
                 rel.following.add(dst)
@@ -97,6 +103,14 @@ def load_relations(session: Session, viewer_id: int | None, account_ids: Iterabl
             if flag:
                 rel.muting_notifications.add(dst)
     return rel
+
+
+def load_relations(session: Session, viewer_id: int | None, account_ids: Iterable[int]) -> Relations:
+    """All edges between the viewer and ``account_ids``, in one query."""
+    query = relations_query(viewer_id, account_ids)
+    if query is None:
+        return Relations(viewer_id)
+    return relations_from(viewer_id, rows(session, *query))
 
 
 @dataclass(frozen=True)
@@ -126,16 +140,25 @@ _EXCLUSIONS = Statement(union_all(
 ))
 
 
-def home_exclusions(session: Session, viewer_id: int, *, notifications: bool = False) -> Excluded:
-    """Whom the viewer's lists leave out, in one query. For notifications only the mutes
-    that hide notifications count."""
+def exclusions_query(viewer_id: int) -> tuple[Statement, dict[str, Any]]:
+    """The statement and parameters of ``home_exclusions``, for batching."""
+    return _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}
+
+
+def exclusions_from(found: Iterable[Any], *, notifications: bool = False) -> Excluded:
     out = Excluded(set(), set())
-    for kind, account_id, hides_notifications in rows(session, _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}):
+    for kind, account_id, hides_notifications in found:
         if kind == "r":
             out.no_reposts.add(account_id)
         elif kind == "b" or hides_notifications or not notifications:
             out.authors.add(account_id)
     return out
+
+
+def home_exclusions(session: Session, viewer_id: int, *, notifications: bool = False) -> Excluded:
+    """Whom the viewer's lists leave out, in one query. For notifications only the mutes
+    that hide notifications count."""
+    return exclusions_from(rows(session, *exclusions_query(viewer_id)), notifications=notifications)
 
 
 def excluded_authors(session: Session, viewer_id: int | None, *, notifications: bool = False) -> set[int]:

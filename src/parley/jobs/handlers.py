@@ -8,6 +8,7 @@ from typing import Any
 from parley.feeds import service as feeds
 from parley.jobs.worker import Handler, JobContext
 from parley.notifications.service import deliver
+from parley.safety.detectors import scan_post
 from parley.search.fulltext import index_post
 from parley.store.tables import Post
 
@@ -48,6 +49,11 @@ def reindex(ctx: JobContext, payload: dict[str, Any]) -> None:
         index_post(ctx.session, post)
 
 
+def scan(ctx: JobContext, payload: dict[str, Any]) -> None:
+    """Run the automated detectors over a new or edited post (they may open a case)."""
+    scan_post(ctx.session, ctx.services.settings, int(payload["post_id"]))
+
+
 HANDLERS: dict[str, Handler] = {
     "fanout": fanout,
     "withdraw": withdraw,
@@ -55,5 +61,6 @@ HANDLERS: dict[str, Handler] = {
     "unmerge": unmerge,
     "notify": notify,
     "reindex": reindex,
+    "scan": scan,
 }
 

@@ -17,10 +17,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
-from parley.graph.relations import Relations, load_relations
-from parley.store.raw import Statement, rows
+from parley.graph.relations import Relations, relations_from, relations_query
+from parley.store.raw import Statement, rows_many
 from parley.store.rows import PostRow, post_rows
-from parley.store.tables import Mention, Post
+from parley.store.tables import Account, Mention, Post
 from parley.visibility import Context, PostFacts, Verdict, ViewerFacts, decide
 
 PostLike = Post | PostRow
@@ -41,6 +41,9 @@ class Seen(Generic[P]):
         return self.original or self.post
 
 
+_SUSPENDED = Statement(
+    select(Account.id).where(Account.id.in_(bindparam("ids", expanding=True)), Account.suspended_at.is_not(None))
+)
 _MENTIONED = Statement(
     select(Mention.post_id).where(
         Mention.post_id.in_(bindparam("ids", expanding=True)), Mention.account_id == bindparam("viewer")
@@ -48,7 +51,9 @@ _MENTIONED = Statement(
 )
 
 
-def _verdict(post: PostLike, rel: Relations, mentioned: set[int], context: Context) -> Verdict:
+def _verdict(
+    post: PostLike, rel: Relations, mentioned: set[int], suspended: set[int], context: Context
+) -> Verdict:
     viewer = ViewerFacts(
         viewer_id=rel.viewer_id,
         follows_author=post.account_id in rel.following,
@@ -62,6 +67,10 @@ def _verdict(post: PostLike, rel: Relations, mentioned: set[int], context: Conte
         visibility=post.visibility,
         deleted=post.deleted_at is not None,
         is_reblog=post.reblog_of_id is not None,
+        removed=post.removed_at is not None,
+        notice_rule_id=post.notice_rule_id,
+        limited=post.limited,
+        author_suspended=post.account_id in suspended,
     )
     return decide(facts, viewer, context)
 
@@ -72,17 +81,28 @@ def _judge(
     posts: Sequence[Any],
     originals: Mapping[int, Any],
     context: Context,
+    rel: Relations | None = None,
 ) -> list[Seen[Any]]:
-    """The posts the viewer may see, in order; a repost only if its original is seen too."""
+    """The posts the viewer may see, in order; a repost only if its original is seen too.
+    ``rel``: the viewer's relations to the authors, if the caller has loaded them."""
     everyone = list(posts) + list(originals.values())
-    rel = load_relations(session, viewer_id, {p.account_id for p in everyone})
-    mentioned: set[int] = set()
+    authors = {p.account_id for p in everyone}
+    # The facts are independent of each other: one round trip on PostgreSQL.
+    wanted: list[tuple[Statement, dict[str, Any] | None]] = [(_SUSPENDED, {"ids": list(authors)})]
+    relations = relations_query(viewer_id, authors) if rel is None else None
+    if relations is not None:
+        wanted.append(relations)
     private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
     if viewer_id is not None and private_ids:
-        mentioned = {r[0] for r in rows(session, _MENTIONED, {"ids": private_ids, "viewer": viewer_id})}
+        wanted.append((_MENTIONED, {"ids": private_ids, "viewer": viewer_id}))
+    found = rows_many(session, wanted)
+    suspended = {r[0] for r in found[0]}
+    if rel is None:
+        rel = relations_from(viewer_id, found[1]) if relations is not None else Relations(viewer_id)
+    mentioned = {r[0] for r in found[-1]} if viewer_id is not None and private_ids else set()
     out: list[Seen[Any]] = []
     for post in posts:
-        verdict = _verdict(post, rel, mentioned, context)
+        verdict = _verdict(post, rel, mentioned, suspended, context)
         if not verdict.visible:
             continue
         original = None
@@ -90,7 +110,7 @@ def _judge(
             original = originals.get(post.reblog_of_id)
             if original is None:
                 continue
-            verdict = _verdict(original, rel, mentioned, context)
+            verdict = _verdict(original, rel, mentioned, suspended, context)
             if not verdict.visible:
                 continue
         out.append(Seen(post, original, verdict))
@@ -102,6 +122,7 @@ def visible_posts(
     viewer_id: int | None,
     posts: Sequence[PostLike],
     context: Context,
+    rel: Relations | None = None,
 ) -> list[Seen[PostLike]]:
     """The posts of ``posts`` the viewer may see in ``context``, in the same order.
 
@@ -111,7 +132,9 @@ def visible_posts(
     if not posts:
         return []
     originals = post_rows(session, {p.reblog_of_id for p in posts if p.reblog_of_id is not None})
-    return _judge(session, viewer_id, posts, originals, context)
+    if originals:
+        rel = None  # the originals' authors are not in it
+    return _judge(session, viewer_id, posts, originals, context, rel)
 
 
 def visible_by_ids(

@@ -18,6 +18,7 @@ from parley.jobs.queue import enqueue
 from parley.notifications.service import notify, retract
 from parley.posts.access import Seen, get_post_for, visible_posts
 from parley.posts.render import Renderer
+from parley.safety.decisions import check_can_act, post_deleted
 from parley.search.fulltext import unindex_post
 from parley.store.db import rowcount
 from parley.store.tables import (
@@ -35,7 +36,7 @@ from parley.store.tables import (
     Tag,
     utcnow,
 )
-from parley.visibility import Context
+from parley.visibility import Context, Show
 
 MAX_CHARS = 280
 # Raw characters, links at full length. Bounds the work of twitter-text's URL pattern,
@@ -96,6 +97,7 @@ def _check_language(language: str | None) -> str | None:
 
 def create_post(session: Session, author: Account, data: PostInput, renderer: Renderer) -> Post:
     """Publish a post (a reply or a quote when asked), notify and index it."""
+    check_can_act(author)
     if data.idempotency_key:
         existing = _idempotent(session, author.id, data.idempotency_key)
         if existing is not None:
@@ -146,6 +148,7 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
     _notify_new_post(session, post, rendered.mentions, quoted)
     enqueue(session, "fanout", {"post_id": post.id})
     enqueue(session, "reindex", {"post_id": post.id})
+    enqueue(session, "scan", {"post_id": post.id})
     return post
 
 
@@ -193,10 +196,16 @@ def _interaction_target(session: Session, actor: Account, post_id: int, verb: st
     # repost's verdict is its original's, which the interaction acts on.
     seen = get_post_for(session, actor.id, post_id)
     if not getattr(seen.verdict.interactions, verb):
+        if seen.verdict.show is Show.NOTICE:
+            raise Invalid(_NOTICE_REFUSAL)
         raise Invalid(_REFUSALS[verb])
     return seen.target
 
 
+_NOTICE_REFUSAL = (
+    "This post broke Parley's rules and stays up only because it is in the public interest: "
+    "it cannot be liked, replied to or reposted, but it can be quoted"
+)
 _REFUSALS = {
     "reply": "Validation failed: You cannot reply to this post",
     "quote": "Validation failed: This post cannot be quoted",
@@ -315,6 +324,7 @@ def edit_post(session: Session, author: Account, post_id: int, data: PostEditInp
     for account_id in set(session.scalars(select(Post.account_id).where(Post.reblog_of_id == post.id))):
         notify(session, account_id, author.id, "update", post.id)
     enqueue(session, "reindex", {"post_id": post.id})
+    enqueue(session, "scan", {"post_id": post.id})
     return post
 
 
@@ -322,6 +332,7 @@ def delete_post(session: Session, author: Account, post_id: int) -> Post:
     """Delete a post (and the reposts of it); return it with its source for redrafting."""
     post = _own_post(session, author, post_id)
     _remove(session, post)
+    post_deleted(session, post)
     return post
 
 
@@ -359,6 +370,7 @@ def _existing(session: Session, post_id: int) -> Post:
 
 
 def favourite(session: Session, account: Account, post_id: int) -> Post:
+    check_can_act(account)
     target = _interaction_target(session, account, post_id, "favourite")
     exists = session.scalar(
         select(Favourite.id).where(Favourite.account_id == account.id, Favourite.post_id == target.id)
@@ -384,6 +396,7 @@ def unfavourite(session: Session, account: Account, post_id: int) -> Post:
 
 def reblog(session: Session, account: Account, post_id: int, *, visibility: str = "public") -> Post:
     """Repost ``post_id`` (the original, if it is itself a repost). Idempotent."""
+    check_can_act(account)
     target = _interaction_target(session, account, post_id, "reblog")
     if visibility not in ("public", "unlisted", "private"):
         raise Invalid("Validation failed: Visibility must be public, unlisted or private")

@@ -121,6 +121,23 @@ DEFAULT_LADDER: Ladder = (
 )
 
 
+def parse_ladder(text: str) -> Ladder:
+    """A ladder from its setting: ``none``, ``lock:HOURS`` or ``suspend``, comma-separated."""
+    steps: list[AccountAction] = []
+    for part in (p.strip() for p in text.split(",")):
+        if part == "none":
+            steps.append(NO_ACTION)
+        elif part == "suspend":
+            steps.append(SUSPENSION)
+        elif part.startswith("lock:") and part[5:].isdigit():
+            steps.append(AccountAction("lock", int(part[5:])))
+        else:
+            raise ValueError(f"a ladder step is none, lock:HOURS or suspend, not {part!r}")
+    if not steps:
+        raise ValueError("a ladder needs at least one step")
+    return tuple(steps)
+
+
 def ladder_action(
     active_strikes: int, ladder: Ladder = DEFAULT_LADDER, *, immediate_suspension: bool = False
 ) -> AccountAction:

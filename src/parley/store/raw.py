@@ -18,7 +18,7 @@ text whatever the list's length, and the drivers' statement caches hold it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -79,13 +79,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def rows(session: Session, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Any]:
-    """Run ``statement`` in the session's transaction; the rows as the driver gives them.
-
-    Pending ORM changes are flushed first, as the session would before a query.
-    """
-    session.flush()
-    conn = session.connection()
+def _prepare(conn: Any, statement: Statement, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
     backend = conn.dialect.name
     text, defaults, lists = statement.compiled(backend)
     args = {**defaults, **params} if params else dict(defaults)
@@ -101,8 +95,37 @@ def rows(session: Session, statement: Statement, params: Mapping[str, Any] | Non
     if conn.dispatch.before_cursor_execute:
         # Listeners (statement counts in tests, tracing) see these statements too.
         conn.dispatch.before_cursor_execute(conn, None, text, args, None, False)
+    return text, args
+
+
+def rows(session: Session, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Any]:
+    """Run ``statement`` in the session's transaction; the rows as the driver gives them.
+
+    Pending ORM changes are flushed first, as the session would before a query.
+    """
+    session.flush()
+    conn = session.connection()
+    text, args = _prepare(conn, statement, params)
     driver: Any = conn.connection.driver_connection
     return list(driver.execute(text, args).fetchall())
+
+
+def rows_many(
+    session: Session, statements: Sequence[tuple[Statement, Mapping[str, Any] | None]]
+) -> list[list[Any]]:
+    """Run independent statements; on PostgreSQL in one round trip (psycopg's pipeline
+    mode), on SQLite one after the other (there is no round trip to save)."""
+    session.flush()
+    conn = session.connection()
+    prepared = [_prepare(conn, statement, params) for statement, params in statements]
+    driver: Any = conn.connection.driver_connection
+    if conn.dialect.name == "sqlite" or len(prepared) < 2:
+        return [list(driver.execute(text, args).fetchall()) for text, args in prepared]
+    with driver.pipeline():
+        cursors = [driver.cursor() for _ in prepared]
+        for cursor, (text, args) in zip(cursors, prepared, strict=True):
+            cursor.execute(text, args)
+        return [list(cursor.fetchall()) for cursor in cursors]
 
 
 def dt(value: Any) -> datetime | None:

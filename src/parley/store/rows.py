@@ -40,12 +40,18 @@ class PostRow(NamedTuple):
     created_at: datetime
     edited_at: datetime | None
     deleted_at: datetime | None
+    removed_at: datetime | None
+    notice_rule_id: str | None
+    label_text: str | None
+    label_url: str | None
+    limited: bool
 
     @classmethod
     def of(cls, r: Any) -> PostRow:
         return cls(
             r[0], r[1], r[2], r[3], r[4], r[5], flag(r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
             r[14], r[15], r[16], r[17], dt(r[18]), dt(r[19]), dt(r[20]),  # type: ignore[arg-type]
+            dt(r[21]), r[22], r[23], r[24], flag(r[25]),
         )
 
 
@@ -65,18 +71,19 @@ class AccountRow(NamedTuple):
     statuses_count: int
     last_status_at: datetime | None
     created_at: datetime
+    suspended_at: datetime | None
 
     @classmethod
     def of(cls, r: Any) -> AccountRow:
         return cls(
             r[0], r[1], r[2], r[3], flag(r[4]), flag(r[5]), flag(r[6]), flag(r[7]), r[8], r[9], r[10], r[11],
-            r[12], dt(r[13]), dt(r[14]),  # type: ignore[arg-type]
+            r[12], dt(r[13]), dt(r[14]), dt(r[15]),  # type: ignore[arg-type]
         )
 
 
 _IDS: Any = bindparam("ids", expanding=True)
 _POSTS = Statement(select(*[Post.__table__.c[f] for f in PostRow._fields]).where(Post.id.in_(_IDS)))
-_ACCOUNTS = Statement(select(*[Account.__table__.c[f] for f in AccountRow._fields]).where(Account.id.in_(_IDS)))
+ACCOUNTS_BY_ID = Statement(select(*[Account.__table__.c[f] for f in AccountRow._fields]).where(Account.id.in_(_IDS)))
 
 
 def post_rows(session: Session, ids: Iterable[int]) -> dict[int, PostRow]:
@@ -92,4 +99,4 @@ def account_rows(session: Session, ids: Iterable[int]) -> dict[int, AccountRow]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return {r[0]: AccountRow.of(r) for r in rows(session, _ACCOUNTS, {"ids": wanted})}
+    return {r[0]: AccountRow.of(r) for r in rows(session, ACCOUNTS_BY_ID, {"ids": wanted})}

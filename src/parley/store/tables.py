@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -95,6 +97,13 @@ class Account(Base):
     last_status_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When the person last read their home feed; fan-out skips the long inactive.
     last_active_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Enforcement on the account (parley.safety.decisions): read-only while posts removed
+    # by moderators wait for the author to delete them, locked until a time, suspended
+    # (profile and posts out of public view; data kept until ``purge_after``).
+    pending_removals: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -195,6 +204,14 @@ class Post(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Moderation state, derived from the decisions on the post (parley.safety.decisions):
+    # removed (hidden from all but the author, who must delete it before posting again),
+    # behind the public-interest notice of a rule, labelled, or out of reach (not amplified).
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    notice_rule_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    label_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    label_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    limited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_posts_account_id_id", "account_id", "id"),
@@ -372,6 +389,8 @@ class Notification(Base):
     from_account_id: Mapped[int] = _fk("accounts.id")
     type: Mapped[str] = mapped_column(String(30))
     post_id: Mapped[int | None] = _fk("posts.id", nullable=True)
+    # For ``moderation_warning``: the decision the person is told about.
+    decision_id: Mapped[int | None] = _fk("decisions.id", nullable=True, ondelete="CASCADE")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (Index("ix_notifications_account_id_id", "account_id", "id"),)
@@ -473,3 +492,214 @@ class Rule(Base):
         UniqueConstraint("rule_id", "version"),
         Index("ix_rules_current", "current"),
     )
+
+
+# --- trust and safety ---------------------------------------------------------------------
+
+
+class PublicOffice(Base):
+    """An account designated as (representing) a public official or candidate."""
+
+    __tablename__ = "public_offices"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(200))
+    jurisdiction: Mapped[str] = mapped_column(String(200))
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    designated_by_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DesignationEvent(Base):
+    """The log of designations and their removal (append-only)."""
+
+    __tablename__ = "designation_events"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    action: Mapped[str] = mapped_column(String(20))  # designate, update, remove
+    role: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    jurisdiction: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    actor_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_designation_events_account_id", "account_id", "id"),)
+
+
+class Case(Base):
+    """The reports and flags about one account (and its posts), worked as one item.
+
+    At most one case per account is not closed; the domain keeps it so.
+    """
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    state: Mapped[str] = mapped_column(String(20), default="open")  # open, escalated, closed
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    assigned_to_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        Index("ix_cases_account_id_state", "account_id", "state"),
+        Index("ix_cases_state_id", "state", "id"),
+    )
+
+
+class CasePost(Base):
+    """A post a case is about."""
+
+    __tablename__ = "case_posts"
+
+    case_id: Mapped[int] = mapped_column(ID, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ID, ForeignKey("posts.id", ondelete="CASCADE"), primary_key=True)
+
+    __table_args__ = (Index("ix_case_posts_post_id", "post_id"),)
+
+
+class Report(Base):
+    """A report by a person (``reporter_id``) or a flag by a detector (``detector``)."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    case_id: Mapped[int | None] = _fk("cases.id", nullable=True, ondelete="SET NULL")
+    reporter_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    account_id: Mapped[int] = _fk("accounts.id")
+    category: Mapped[str] = mapped_column(String(20), default="other")  # spam, legal, violation, other
+    comment: Mapped[str] = mapped_column(Text, default="")
+    rule_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    post_ids_json: Mapped[str] = mapped_column(Text, default="[]")
+    forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    detector: Mapped[str | None] = mapped_column(String(100), nullable=True)  # name/version
+    score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    action_taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_reports_case_id", "case_id"),
+        Index("ix_reports_reporter_id", "reporter_id", "id"),
+        Index("ix_reports_account_id", "account_id"),
+    )
+
+
+class CaseEvent(Base):
+    """One step in a case's history (append-only): opened, report, flag, assigned,
+    unassigned, note, priority, escalated, decided, closed, reopened, appealed, ..."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    case_id: Mapped[int] = _fk("cases.id")
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    automated: Mapped[bool] = mapped_column(Boolean, default=False)
+    data_json: Mapped[str] = mapped_column(Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_case_events_case_id_id", "case_id", "id"),)
+
+
+class MutedReporter(Base):
+    """A reporter whose reports no longer open cases."""
+
+    __tablename__ = "muted_reporters"
+
+    account_id: Mapped[int] = mapped_column(ID, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    muted_by_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Decision(Base):
+    """One moderation outcome with its statement of reasons. Never changed: a reversal
+    is a new decision pointing at the one it reverses."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    case_id: Mapped[int | None] = _fk("cases.id", nullable=True, ondelete="SET NULL")
+    moderator_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    account_id: Mapped[int] = _fk("accounts.id")
+    post_id: Mapped[int | None] = _fk("posts.id", nullable=True, ondelete="SET NULL")
+    rule_row_id: Mapped[int | None] = _fk("rules.id", nullable=True, ondelete="RESTRICT")
+    rule_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    rule_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actions_json: Mapped[str] = mapped_column(Text, default="[]")
+    facts: Mapped[str] = mapped_column(Text, default="")
+    reasons: Mapped[str] = mapped_column(Text, default="")
+    public_interest: Mapped[bool] = mapped_column(Boolean, default=False)
+    public_interest_assessment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    escalation_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    label_text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    label_url: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    duration_hours: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    automated_detection: Mapped[bool] = mapped_column(Boolean, default=False)
+    automated_decision: Mapped[str] = mapped_column(String(20), default="not")  # fully, partially, not
+    source: Mapped[str] = mapped_column(String(30), default="voluntary")  # notice, voluntary, ...
+    strike: Mapped[bool] = mapped_column(Boolean, default=False)
+    reverses_id: Mapped[int | None] = _fk("decisions.id", nullable=True, ondelete="RESTRICT")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_decisions_account_id_id", "account_id", "id"),
+        Index("ix_decisions_case_id", "case_id"),
+        Index("ix_decisions_post_id", "post_id"),
+        Index("ix_decisions_reverses_id", "reverses_id"),
+    )
+
+
+class Strike(Base):
+    """A strike against an account from a decision; it counts until it expires or is
+    overturned on appeal."""
+
+    __tablename__ = "strikes"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    decision_id: Mapped[int] = _fk("decisions.id")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    overturned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_strikes_account_id", "account_id", "created_at"),)
+
+
+class Appeal(Base):
+    """The affected person contests a decision, once; another moderator resolves it."""
+
+    __tablename__ = "appeals"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    decision_id: Mapped[int] = mapped_column(ID, ForeignKey("decisions.id", ondelete="CASCADE"), unique=True)
+    account_id: Mapped[int] = _fk("accounts.id")
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, approved, rejected
+    resolver_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    resolution_reasons: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resolution_decision_id: Mapped[int | None] = _fk("decisions.id", nullable=True, ondelete="SET NULL")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_appeals_state_id", "state", "id"),)
+
+
+class Audit(Base):
+    """A blind second review of a closed decision by another moderator."""
+
+    __tablename__ = "audits"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    decision_id: Mapped[int] = mapped_column(ID, ForeignKey("decisions.id", ondelete="CASCADE"), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending, done
+    reviewer_id: Mapped[int | None] = _fk("accounts.id", nullable=True, ondelete="SET NULL")
+    violation: Mapped[bool | None] = mapped_column(Boolean, nullable=True)  # the reviewer's finding
+    rule_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    actions_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (Index("ix_audits_state_id", "state", "id"),)

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
-from parley.feeds.service import home_ids
+from parley.feeds.service import big_followed_query, home_ids
 from parley.feeds.store import FeedStore
-from parley.graph.relations import excluded_authors, home_exclusions
+from parley.graph.relations import excluded_authors, exclusions_from, exclusions_query
 from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_posts
 from parley.settings import Settings
+from parley.store.raw import rows_many
 from parley.store.rows import post_rows
 from parley.store.tables import Bookmark, Favourite, Pin, Post, PostTag, Tag
 from parley.visibility import Context
@@ -39,11 +40,14 @@ def _page_of_posts(
 
 def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page) -> list[Paged[Seen]]:
     """The viewer's home timeline: their feed merged with the big accounts they follow."""
-    exclusions = home_exclusions(session, viewer_id)
+    # Independent: one round trip on PostgreSQL.
+    found = rows_many(session, [exclusions_query(viewer_id), big_followed_query(settings, viewer_id)])
+    exclusions = exclusions_from(found[0])
     excluded, no_reposts = exclusions.authors, exclusions.no_reposts
+    big = [r[0] for r in found[1]]
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
-        post_ids = home_ids(session, feeds, settings, viewer_id, p)
+        post_ids = home_ids(session, feeds, settings, viewer_id, p, big=big)
         found = post_rows(session, post_ids)
         return [(i, found[i]) for i in post_ids if i in found]
 

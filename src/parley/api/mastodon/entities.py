@@ -16,12 +16,17 @@ from typing import Any
 from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
+from parley.errors import NotFound
 from parley.graph.relations import Relations, load_relations
 from parley.memo import Memo
 from parley.posts.access import PostLike, Seen, visible_posts
 from parley.posts.render import sanitise
-from parley.store.raw import Statement, rows
-from parley.store.rows import AccountRow, PostRow, account_rows, post_rows
+from parley.safety.catalog import CatalogRule, get_rule
+from parley.safety.decisions import removal_rules
+from parley.safety.notices import LANGUAGES as NOTICE_LANGUAGES
+from parley.safety.notices import notice_text, removed_text
+from parley.store.raw import Statement, rows, rows_many
+from parley.store.rows import ACCOUNTS_BY_ID, AccountRow, PostRow, post_rows
 from parley.store.tables import (
     Account,
     Bookmark,
@@ -35,7 +40,7 @@ from parley.store.tables import (
     PostTag,
     Tag,
 )
-from parley.visibility import Context
+from parley.visibility import Context, Show
 
 Json = dict[str, Any]
 
@@ -65,7 +70,7 @@ def _account_json(base: str, a: Account | AccountRow) -> Json:
         for f in json.loads(a.fields_json or "[]")
     ]
     created = a.created_at.replace(hour=0, minute=0, second=0, microsecond=0)
-    return {
+    out: Json = {
         "id": str(a.id),
         "username": a.username,
         "acct": a.username,
@@ -95,6 +100,10 @@ def _account_json(base: str, a: Account | AccountRow) -> Json:
         # Parley's extension: clients ignore fields they do not know.
         "parley": {"verified": a.verified, "role": a.role},
     }
+    if a.suspended_at is not None:
+        # As Mastodon shows a suspended account: flagged, its profile emptied.
+        out.update(suspended=True, display_name="", note="", fields=[])
+    return out
 
 
 class Serializer:
@@ -252,14 +261,23 @@ class Serializer:
             "manual": [],
             "current_user": "automatic" if inter.quote else "denied",
         }
-        out["parley"] = {
+        extension: Json = {
             "interactions": {
                 "favourite": inter.favourite,
                 "reblog": inter.reblog,
                 "reply": inter.reply,
                 "quote": inter.quote,
-            }
+            },
+            "limited": p.limited,
         }
+        out["parley"] = extension
+        if p.label_text:
+            extension["label"] = {"text": p.label_text, "url": p.label_url}
+        show = s.verdict.show
+        if show is Show.NOTICE and p.notice_rule_id is not None:
+            extension["notice"] = self._notice(p.id, p.notice_rule_id, ctx)
+        elif show is Show.REMOVED:
+            extension["removed"] = self._removed(p.id, ctx)
         if self.viewer_id is not None:
             out["favourited"] = p.id in ctx.favourited
             out["reblogged"] = p.id in ctx.reblogged
@@ -268,7 +286,27 @@ class Serializer:
             if p.account_id == self.viewer_id and p.reblog_of_id is None:
                 out["pinned"] = p.id in ctx.pinned
             out["filtered"] = []
+        if "notice" in extension:
+            # Clients show a status with a "warn" filter result folded behind its title,
+            # with a button to show it anyway: the click-through of the notice.
+            out["filtered"] = [_notice_filter(p.id, extension["notice"])]
         return out
+
+    def _notice(self, post_id: int, rule_id: str, ctx: _Batch) -> Json:
+        rule = ctx.rule(rule_id)
+        texts = {lang: notice_text(rule, lang) for lang in NOTICE_LANGUAGES} if rule else {}
+        return {
+            "rule_id": rule_id,
+            "text": texts.get("en", "This post broke Parley's rules. Parley has decided that it is in the public interest for it to remain accessible."),
+            "translations": {lang: t for lang, t in texts.items() if lang != "en"},
+            "url": f"{self.base}/about/rules#{rule_id}",
+        }
+
+    def _removed(self, post_id: int, ctx: _Batch) -> Json:
+        rule_id = ctx.removal_rules.get(post_id)
+        rule = ctx.rule(rule_id) if rule_id else None
+        text = removed_text(rule) if rule else "This post is no longer available because it broke Parley's rules."
+        return {"rule_id": rule_id, "text": text}
 
     def status_source(self, p: Post) -> Json:
         return {"id": str(p.id), "text": p.text, "spoiler_text": p.spoiler_text}
@@ -304,6 +342,23 @@ class Serializer:
             out["client_secret"] = client_secret
             out["client_secret_expires_at"] = 0
         return out
+
+
+def _notice_filter(post_id: int, notice: Json) -> Json:
+    """Mastodon's FilterResult for a post behind the public-interest notice."""
+    return {
+        "filter": {
+            "id": f"parley-notice-{notice['rule_id']}",
+            "title": notice["text"],
+            "context": ["home", "notifications", "public", "thread", "account"],
+            "expires_at": None,
+            "filter_action": "warn",
+            "keywords": [],
+            "statuses": [],
+        },
+        "keyword_matches": None,
+        "status_matches": [str(post_id)],
+    }
 
 
 def _role(role: str) -> Json:
@@ -354,7 +409,7 @@ class _Quotes:
         self.muting = rel.muting
         # Judged as a direct link would be (blocks and mutes are folded, not hidden).
         self.shown = {
-            s.post.id: s for s in visible_posts(session, viewer_id, rows, Context.DIRECT_LINK)
+            s.post.id: s for s in visible_posts(session, viewer_id, rows, Context.DIRECT_LINK, rel)
         }
 
     def state(self, post_id: int) -> str:
@@ -405,25 +460,45 @@ class _Batch:
 
     def __init__(self, session: Session, viewer_id: int | None, posts: list[PostLike], memo: Memo, base: str) -> None:
         post_ids = list({p.id for p in posts})
-        self.accounts = account_rows(session, {p.account_id for p in posts})
+        # Authors and the viewer's flags are independent: one round trip on PostgreSQL.
+        wanted: list[tuple[Statement, dict[str, Any] | None]] = [
+            (ACCOUNTS_BY_ID, {"ids": list({p.account_id for p in posts})})
+        ]
+        if viewer_id is not None and post_ids:
+            wanted.append((_FLAGS, {"viewer": viewer_id, "ids": post_ids}))
+        found = rows_many(session, wanted)
+        self.accounts = {r[0]: AccountRow.of(r) for r in found[0]}
         self.extras: dict[int, Extras] = {}
         missing: dict[int, PostLike] = {}
         for p in posts:
-            found = memo.get(("extras", p.id, p.edited_at))
-            if found is None:
+            known = memo.get(("extras", p.id, p.edited_at))
+            if known is None:
                 missing[p.id] = p
             else:
-                self.extras[p.id] = found
+                self.extras[p.id] = known
         if missing:
             self._load_extras(session, missing, memo, base)
+        self.session = session
+        self._rules: dict[str, CatalogRule | None] = {}
+        removed = [p.id for p in posts if p.removed_at is not None]
+        self.removal_rules: dict[int, str] = removal_rules(session, removed) if removed else {}
         self.favourited: set[int] = set()
         self.reblogged: set[int] = set()
         self.bookmarked: set[int] = set()
         self.pinned: set[int] = set()
         if viewer_id is not None and post_ids:
             sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
-            for kind, post_id in rows(session, _FLAGS, {"viewer": viewer_id, "ids": post_ids}):
+            for kind, post_id in found[1]:
                 sets[kind].add(post_id)
+
+    def rule(self, rule_id: str) -> CatalogRule | None:
+        """A rule of the catalog, loaded once per page (None if it is not stored)."""
+        if rule_id not in self._rules:
+            try:
+                self._rules[rule_id] = get_rule(self.session, rule_id)
+            except NotFound:
+                self._rules[rule_id] = None
+        return self._rules[rule_id]
 
     def _load_extras(self, session: Session, posts: dict[int, PostLike], memo: Memo, base: str) -> None:
         ids = list(posts)

@@ -9,8 +9,10 @@ from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import iso
+from parley.api.parley.decisions import account_warning
 from parley.notifications import service as notes
 from parley.pagination import Page, Paged
+from parley.store.tables import Decision
 
 router = APIRouter()
 
@@ -30,9 +32,14 @@ def _page(ctx: Ctx, page: Page, which: notes.Filter = notes.EVERYTHING) -> tuple
     seen = [s for i in items if (s := i.item[1]) is not None]
     statuses = {s.post.id: data for s, data in zip(seen, ctx.ser.statuses(seen), strict=True)}
     accounts = ctx.ser.load_accounts(i.item[0].from_account_id for i in items)
-    data = [
-        ctx.ser.notification(i.item[0], accounts, statuses) for i in items if i.item[0].from_account_id in accounts
-    ]
+    kept = [i for i in items if i.item[0].from_account_id in accounts]
+    data = [ctx.ser.notification(i.item[0], accounts, statuses) for i in kept]
+    for i, d in zip(kept, data, strict=True):
+        n = i.item[0]
+        if n.type == "moderation_warning" and n.decision_id is not None:
+            decision = ctx.session.get(Decision, n.decision_id)
+            if decision is not None:
+                d["moderation_warning"] = account_warning(ctx, decision)
     return items, data
 
 
