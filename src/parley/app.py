@@ -29,6 +29,9 @@ from parley.api.mastodon import (
 )
 from parley.api.parley import cases as parley_cases
 from parley.api.parley import decisions as parley_decisions
+from parley.api.parley import jobs as parley_jobs
+from parley.api.parley import transparency as parley_transparency
+from parley.api.parley import transparency_log as parley_transparency_log
 from parley.services import Services
 from parley.settings import Settings
 from parley.web import pages
@@ -99,7 +102,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     for module in (
         timelines, notifications, statuses, accounts, instance, apps, search, parley_decisions,
-        reports, admin, parley_cases,
+        reports, admin, parley_cases, parley_transparency, parley_transparency_log, parley_jobs,
     ):
         app.include_router(module.router)
     app.include_router(pages.router)

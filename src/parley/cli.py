@@ -1,4 +1,4 @@
-"""The ``parley`` command: serve, migrate, demo, user, token, rules, moderation, worker, jobs, feeds."""
+"""The ``parley`` command: serve, migrate, demo, user, token, rules, moderation, transparency, worker, jobs, feeds."""
 
 from __future__ import annotations
 
@@ -139,6 +139,42 @@ def cmd_moderation_purge(args: argparse.Namespace) -> int:
         db.dispose()
     print(f"purged {count} suspended account(s) past their retention period")
     return 0
+
+
+def cmd_transparency_export(args: argparse.Namespace) -> int:
+    """Statements of reasons since a date, as JSON lines of batches for the DSA database."""
+    from datetime import UTC, date, datetime, time
+
+    from parley.transparency.statements import export_statements
+
+    try:
+        since = datetime.combine(date.fromisoformat(args.since), time(), UTC)
+    except ValueError as exc:
+        raise ParleyError(f"--since must be a date written YYYY-MM-DD, not {args.since!r}") from exc
+    settings = _settings()
+    db = _database(settings)
+    try:
+        with db.unit(write=False) as uow:
+            if args.out and args.out != "-":
+                with open(args.out, "w", encoding="utf-8") as out:
+                    result = export_statements(uow.session, settings, since, out)
+            else:
+                result = export_statements(uow.session, settings, since, sys.stdout)
+    finally:
+        db.dispose()
+    for problem in result.invalid:
+        print(f"parley: left out {problem}", file=sys.stderr)
+    print(f"exported {result.statements} statement(s) in {result.batches} batch(es)", file=sys.stderr)
+    return 1 if result.invalid else 0
+
+
+def cmd_transparency_verify(args: argparse.Namespace) -> int:
+    """Check an instance's transparency log from outside; 0 when it holds, 1 when not."""
+    from pathlib import Path
+
+    from parley.transparency.verify import run
+
+    return run(args.url, Path(args.state) if args.state else None)
 
 
 def cmd_user_create(args: argparse.Namespace) -> int:
@@ -297,6 +333,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_moderation_designate)
     p = moderation.add_parser("purge", help="erase suspended accounts' posts and profiles past their retention period")
     p.set_defaults(fn=cmd_moderation_purge)
+
+    transparency = sub.add_parser("transparency", help="statements of reasons and the transparency log").add_subparsers(
+        dest="action", required=True
+    )
+    p = transparency.add_parser(
+        "export", help="write statements of reasons as JSON lines, one batch of up to 100 per line, for the DSA database"
+    )
+    p.add_argument("--since", required=True, help="decisions taken on or after this date (YYYY-MM-DD, UTC)")
+    p.add_argument("--out", help="the file to write (default: standard output)")
+    p.set_defaults(fn=cmd_transparency_export)
+    p = transparency.add_parser(
+        "verify",
+        help="check an instance's transparency log: signature, every entry, and consistency with the head seen last time",
+    )
+    p.add_argument("--url", required=True, help="the instance's address, e.g. https://parley.example")
+    p.add_argument("--state", help="a file keeping the last verified tree head (read, then updated when all checks pass)")
+    p.set_defaults(fn=cmd_transparency_verify)
 
     user = sub.add_parser("user", help="manage accounts").add_subparsers(dest="action", required=True)
     p = user.add_parser("create", help="create an account")

@@ -74,3 +74,24 @@ def test_an_expired_lease_is_taken_again(services: Services, client: Any) -> Non
     with services.db.unit(write=False) as uow:
         assert queue.pending(uow.session) == 0
         assert uow.session.scalars(select(Notification.type)).all() == ["follow"]
+
+
+def test_admins_see_parked_jobs_and_retry_them(services: Services, client: Any) -> None:
+    admin = make_user(services, client, "admin", role="admin", scopes="read write admin:read admin:write")
+    moderator = make_user(services, client, "mod", role="moderator", scopes="read write admin:read admin:write")
+    with services.db.unit() as uow:
+        job_id = queue.enqueue(uow.session, "explode", {"n": 2})
+        uow.session.flush()
+        uow.session.execute(
+            update(Job).where(Job.id == job_id).values(state="parked", attempts=8, last_error="ValueError: downstream is down")
+        )
+    assert moderator.get("/api/parley/v1/admin/jobs").status_code == 403
+    listed = admin.get("/api/parley/v1/admin/jobs").json()
+    parked = next(j for j in listed["parked"] if j["id"] == str(job_id))
+    assert parked["kind"] == "explode" and parked["attempts"] == 8
+    assert parked["last_error"] == "ValueError: downstream is down" and parked["payload"] == {"n": 2}
+    assert admin.post("/api/parley/v1/admin/jobs/1/retry").status_code == 404
+    services.db.on_jobs = None  # leave it queued: there is no handler for it
+    r = admin.post(f"/api/parley/v1/admin/jobs/{job_id}/retry")
+    assert r.status_code == 200 and r.json()["state"] == "queued" and r.json()["attempts"] == 0
+    assert str(job_id) not in [j["id"] for j in admin.get("/api/parley/v1/admin/jobs").json()["parked"]]

@@ -319,6 +319,12 @@ def test_only_staff_with_admin_scopes_moderate(world: dict[str, Any], client: Te
     assert labelled["filtered"] == []
     r = world["admin"].delete(f"/api/parley/v1/accounts/{potus.id}/public_office")
     assert r.status_code == 200 and r.json()["designated"] is False
+    shown = world["mod1"].get(f"/api/parley/v1/accounts/{potus.id}/public_office").json()
+    assert shown["designated"] is False
+    assert [e["action"] for e in shown["log"]] == ["designate", "remove"]
+    assert shown["log"][0]["role"] == "President of the United States"
+    assert shown["log"][0]["by_account_id"] == world["admin"].id
+    assert citizen.get(f"/api/parley/v1/accounts/{potus.id}/public_office").status_code == 403
 
 
 Make = Callable[..., User]
@@ -349,3 +355,34 @@ def test_a_suspended_accounts_data_is_purged_after_the_retention_period(world: d
         account = uow.session.get(Account, int(spammer.id))
         assert account is not None and account.suspended_at is not None and account.note == ""
     assert utcnow() < purge_at
+
+
+def test_mastodons_admin_account_action_decides_with_a_rule(world: dict[str, Any]) -> None:
+    troll: User = world["make"]("troll")
+    victim: User = world["make"]("victim")
+    mod1 = world["mod1"]
+    post = troll.status("@victim nobody wants you here")
+    r = victim.post("/api/v1/reports", json={"account_id": troll.id, "status_ids": [post["id"]], "rule_ids": ["abuse-harassment"]})
+    assert r.status_code == 200, r.text
+    report_id = r.json()["id"]
+    path = f"/api/v1/admin/accounts/{troll.id}/action"
+    assert victim.post(path, json={"type": "none", "report_id": report_id, "text": "x"}).status_code == 403
+    r = mod1.post(path, json={"type": "silence", "report_id": report_id, "text": "x"})
+    assert r.status_code == 422 and "limit_reach" in r.json()["error"]
+    r = mod1.post(path, json={"type": "none", "text": "Be kind."})
+    assert r.status_code == 422 and "rule_id" in r.json()["error"]
+    # The report names one rule: that is the rule of the warning; its case is closed.
+    r = mod1.post(path, json={"type": "none", "report_id": report_id, "text": "Be kind to people."})
+    assert r.status_code == 200 and r.json() == {}
+    assert mod1.get(f"/api/v1/admin/reports/{report_id}").json()["action_taken"] is True
+    warning = next(n for n in troll.get("/api/v1/notifications").json() if n["type"] == "moderation_warning")
+    assert warning["moderation_warning"]["action"] == "none"
+    assert warning["moderation_warning"]["parley"]["actions"] == ["warn"]
+    assert warning["moderation_warning"]["text"].startswith("Be kind to people.")
+    # disable: a lock for the hours given (a second strike would also have locked).
+    r = mod1.post(path, json={"type": "disable", "rule_id": "abuse-harassment", "duration_hours": 48, "text": "Again."})
+    assert r.status_code == 200, r.text
+    r = troll.post("/api/v1/statuses", json={"status": "hi"})
+    assert r.status_code == 403 and "locked until" in r.json()["error"]
+    admin_view = next(a for a in mod1.get("/api/v1/admin/accounts", params={"username": "troll"}).json())
+    assert admin_view["disabled"] is True

@@ -32,7 +32,6 @@ from parley.store.tables import (
     Account,
     Case,
     CaseEvent,
-    CasePost,
     Decision,
     Notification,
     Post,
@@ -41,6 +40,7 @@ from parley.store.tables import (
     Strike,
     utcnow,
 )
+from parley.transparency import log as transparency_log
 
 # Actions that count as a strike against the account: the ones that find a violation the
 # author answers for. A label, a sensitive mark, less reach or the public-interest notice
@@ -193,6 +193,7 @@ def decide(
     if case is not None:
         _close_case(session, case, moderator, decision, now)
     session.flush()
+    transparency_log.append(session, settings, decision)
     return decision
 
 
@@ -204,10 +205,7 @@ def _target_post(session: Session, account: Account, data: DecisionInput, case: 
         raise Invalid("The post is not one of this account's posts")
     if post.reblog_of_id is not None:
         raise Invalid("Decide on the original post, not a repost of it")
-    if case is not None:
-        listed = session.get(CasePost, (case.id, post.id))
-        if listed is None and post.account_id != case.account_id:
-            raise Invalid("The post is not part of this case")
+    # A case is about an account: any of its posts may be decided on, reported or not.
     return post
 
 
@@ -317,6 +315,7 @@ def reverse(
         recompute_account(session, settings, account, now)
     _tell(session, reversal)
     session.flush()
+    transparency_log.append(session, settings, reversal)
     return reversal
 
 

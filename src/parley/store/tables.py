@@ -18,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -703,3 +704,37 @@ class Audit(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_audits_state_id", "state", "id"),)
+
+
+# --- transparency log (parley.transparency.log) -------------------------------------------
+
+
+class TransparencyEntry(Base):
+    """One leaf of the transparency log: the exact bytes hashed for it and their leaf hash.
+    Appended in the transaction of its decision; never changed, never deleted (the
+    foreign key also keeps its decision from being deleted)."""
+
+    __tablename__ = "transparency_entries"
+
+    leaf_index: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)  # from 0
+    decision_id: Mapped[int] = mapped_column(ID, ForeignKey("decisions.id", ondelete="RESTRICT"), unique=True)
+    leaf_input: Mapped[bytes] = mapped_column(LargeBinary)
+    leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_transparency_entries_leaf_hash", "leaf_hash"),)
+
+
+class TransparencyNode(Base):
+    """The hash of a perfect subtree of the log: the 2^level leaves from
+    ``node_index * 2^level``. Level 0 (the leaves) is ``TransparencyEntry.leaf_hash``;
+    a node is written by the append that completes it and never changes."""
+
+    __tablename__ = "transparency_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    node_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    # SQLite keeps the rows in the primary key's b-tree: no rowid, no second index.
+    __table_args__ = ({"sqlite_with_rowid": False},)

@@ -1,4 +1,4 @@
-"""Sign-up, sign-in and the OAuth consent page.
+"""Sign-up, sign-in, the OAuth consent page, and the public transparency pages.
 
 Forms are protected by a double-submit CSRF token: a random cookie that the form must echo.
 Cookies are HttpOnly and SameSite=Lax.
@@ -13,16 +13,20 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from parley.accounts import service as accounts
 from parley.accounts.sessions import account_for_session, end_session, start_session
+from parley.api.http import parse_id
 from parley.api.mastodon.apps import code_from_location, form_request
-from parley.errors import ParleyError
+from parley.errors import Invalid, NotFound, ParleyError
 from parley.oauth import scopes as sc
 from parley.oauth.server import Server, is_oob
+from parley.pagination import Page, Paged
 from parley.services import Services
+from parley.transparency import charts, report, statements
 
 router = APIRouter()
 
@@ -200,3 +204,198 @@ async def authorize(request: Request) -> Response:
             return RedirectResponse(location, status_code=302) if location else Response(body, status_code=status)
 
     return await run_in_threadpool(run)
+
+
+# --- transparency: public pages (no sign-in, no cookies) ----------------------------------
+
+ACTION_NAMES = {
+    "label": "Label",
+    "sensitive": "Marked sensitive",
+    "limit_reach": "Reach limited",
+    "public_interest_notice": "Public-interest notice",
+    "remove": "Post removed",
+    "warn": "Warning",
+    "read_only": "Read-only until the post is deleted",
+    "lock": "Account locked for a time",
+    "suspend": "Account suspended",
+}
+SOURCE_NAMES = {
+    "report": "A person's report",
+    "detector": "An automated flag",
+    "own_initiative": "Moderators' own initiative",
+}
+# The statement's fields in the order a reader wants them, with a plain name.
+STATEMENT_FIELDS = (
+    ("decision_visibility", "Restriction of visibility"),
+    ("decision_visibility_other", "Other restriction"),
+    ("end_date_visibility_restriction", "Visibility restricted until"),
+    ("decision_provision", "Restriction of the service"),
+    ("end_date_service_restriction", "Service restricted until"),
+    ("decision_account", "Restriction of the account"),
+    ("end_date_account_restriction", "Account restricted until"),
+    ("decision_ground", "Ground"),
+    ("incompatible_content_ground", "Rule"),
+    ("incompatible_content_explanation", "Reasons"),
+    ("decision_ground_reference_url", "The rule's text"),
+    ("decision_facts", "Facts"),
+    ("category", "Category"),
+    ("category_specification", "Keywords"),
+    ("content_type", "Content type"),
+    ("content_language", "Language of the content"),
+    ("content_date", "Date of the content"),
+    ("application_date", "Date of the decision"),
+    ("source_type", "Source"),
+    ("automated_detection", "Found by automated means"),
+    ("automated_decision", "Decided by automated means"),
+    ("territorial_scope", "Territorial scope"),
+    ("puid", "Unique id"),
+)
+
+
+def _public(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("title", "Transparency")
+    context.setdefault("instance_title", "Parley")
+    html = templates.get_template(name).render(action_names=ACTION_NAMES, source_names=SOURCE_NAMES, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f}%"
+
+
+def _decimal(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def _report_charts(data: dict[str, Any]) -> dict[str, Markup]:
+    """The report's charts: SVG escaped by ``parley.transparency.charts``, safe to embed."""
+    rules = [(data["rules"].get(r, r), n) for r, n in data["by_rule"].items()]
+    actions = [(ACTION_NAMES.get(a, a), n) for a, n in data["by_action"].items()]
+    sources = [(SOURCE_NAMES.get(s, s), n) for s, n in data["by_source"].items()]
+    auto = data["automated"]
+    return {
+        "rules": Markup(charts.bar_chart("chart-rules", "Decisions per rule", rules)),
+        "actions": Markup(charts.bar_chart("chart-actions", "Decisions per action", actions if data["decisions"] else [])),
+        "sources": Markup(charts.bar_chart("chart-sources", "Decisions per source", sources if data["decisions"] else [])),
+        "automated": Markup(
+            charts.share_chart(
+                "chart-automated", "Decisions found by automated means", auto["detection"], data["decisions"],
+                "Found by automated means", "Found by people",
+            )
+        ),
+    }
+
+
+@router.get("/transparency", include_in_schema=False)
+async def transparency_report_page(request: Request) -> Response:
+    services = _services(request)
+    start, end = request.query_params.get("from"), request.query_params.get("to")
+    query = urlencode({k: v for k, v in (("from", start), ("to", end)) if v})
+    context: dict[str, Any] = {
+        "section": "report",
+        "title": "Transparency report",
+        "instance_title": services.settings.instance_title,
+        "period_from": start or "",
+        "period_to": end or "",
+        "percent": _percent,
+        "decimal": _decimal,
+        "json_url": "/api/parley/v1/transparency/report" + (f"?{query}" if query else ""),
+    }
+
+    def run() -> dict[str, Any] | str:
+        with services.db.unit(write=False) as uow:
+            try:
+                period = report.parse_period(start, end)
+            except Invalid as exc:
+                return exc.message
+            return report.transparency_report(uow.session, period)
+
+    data = await run_in_threadpool(run)
+    if isinstance(data, str):
+        return _public("transparency/report.html", 400, error=data, report=None, **context)
+    return _public("transparency/report.html", report=data, charts=_report_charts(data), error=None, **context)
+
+
+@router.get("/transparency/decisions", include_in_schema=False)
+async def transparency_decisions_page(request: Request) -> Response:
+    services = _services(request)
+    try:
+        page = Page.parse(request.query_params.get("max_id"), None, None, 20)
+    except ParleyError:
+        page = Page(limit=20)
+
+    def run() -> list[Paged[dict[str, Any]]]:
+        with services.db.unit(write=False) as uow:
+            return statements.statements_page(uow.session, services.settings, page)
+
+    items = await run_in_threadpool(run)
+    return _public(
+        "transparency/decisions.html",
+        section="decisions",
+        title="Decisions",
+        instance_title=services.settings.instance_title,
+        statements=[i.item for i in items],
+        older=page.max_id is not None,
+        max_id=page.max_id,
+        next_max_id=items[-1].cursor if len(items) == page.limit else None,
+    )
+
+
+@router.get("/transparency/decisions/{decision_id}", include_in_schema=False)
+async def transparency_decision_page(request: Request, decision_id: str) -> Response:
+    services = _services(request)
+
+    def run() -> tuple[dict[str, Any], report.LogProof | None] | None:
+        with services.db.unit(write=False) as uow:
+            try:
+                live = statements.get_statement(uow.session, services.settings, parse_id(decision_id))
+            except NotFound:
+                return None
+            return live, report.log_proof(uow.session, services.settings, int(decision_id))
+
+    found = await run_in_threadpool(run)
+    context: dict[str, Any] = {"section": "decisions", "instance_title": services.settings.instance_title}
+    if found is None:
+        return _public("transparency/not_found.html", 404, title="Not found", **context)
+    live, proof = found
+    # Shown as logged, so the page matches the proof; what Parley publishes now may differ.
+    shown = proof.statement if proof is not None and proof.statement else live
+    return _public(
+        "transparency/decision.html",
+        title=f"Statement of reasons {shown.get('puid', '')}",
+        statement=shown,
+        proof=proof,
+        logged_differs=proof is not None and proof.statement != live,
+        fields=STATEMENT_FIELDS,
+        **context,
+    )
+
+
+@router.get("/transparency/notices", include_in_schema=False)
+async def transparency_notices_page(request: Request) -> Response:
+    services = _services(request)
+
+    def run() -> list[dict[str, Any]]:
+        with services.db.unit(write=False) as uow:
+            return report.public_notices(uow.session, services.settings)
+
+    notices = await run_in_threadpool(run)
+    return _public(
+        "transparency/notices.html",
+        section="notices",
+        title="Public-interest notices",
+        instance_title=services.settings.instance_title,
+        notices=notices,
+    )
+
+
+@router.get("/transparency/verify", include_in_schema=False)
+async def transparency_verify_page(request: Request) -> Response:
+    settings = _services(request).settings
+    return _public(
+        "transparency/verify.html",
+        section="verify",
+        title="How to verify",
+        instance_title=settings.instance_title,
+        base_url=settings.base_url,
+    )

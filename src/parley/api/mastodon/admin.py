@@ -27,6 +27,7 @@ from starlette.responses import Response
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import Json, _role, iso
 from parley.api.mastodon.instance import _rule
+from parley.errors import Invalid
 from parley.pagination import Paged
 from parley.posts.access import visible_by_ids
 from parley.safety import reports
@@ -263,3 +264,70 @@ async def list_accounts(request: Request) -> Response:
         return ctx.paged([Paged(a.id, a) for a in found], [views.account(a) for a in found])
 
     return await call(request, work, scope="admin:read:accounts")
+
+
+# Mastodon's account actions and what they are in Parley. Mastodon's "sensitive" (all media
+# always sensitive) and "silence" (the whole account limited) have no account-wide
+# counterpart here: Parley marks and limits posts, one decision each, with a rule.
+_ACTIONS = {"none": ("warn",), "disable": ("lock",), "suspend": ("suspend",)}
+_NOT_HERE = {
+    "sensitive": "Parley marks posts sensitive one by one: decide on the posts with the sensitive action",
+    "silence": "Parley limits the reach of posts one by one: decide on the posts with the limit_reach action",
+}
+
+
+@router.post(
+    "/api/v1/admin/accounts/{account_id}/action",
+    summary="Act on an account (Mastodon admin API)",
+    description=(
+        "`type`: `none` (a warning), `disable` (a lock; `duration_hours`, default a year), or "
+        "`suspend`; `sensitive` and `silence` answer 422 (Parley acts on posts for those). "
+        "`report_id` closes that report's case with the decision; `text` is the reasons. Parley "
+        "extension: `rule_id` (required unless the report names exactly one rule). Answers {} as "
+        "Mastodon does; the decision is at /api/parley/v1/decisions."
+    ),
+)
+async def account_action(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        from parley.safety.decisions import DecisionInput, decide
+        from parley.safety.policy import MAX_LOCK_HOURS
+
+        p = ctx.params
+        kind = p.required("type")
+        if kind in _NOT_HERE:
+            raise Invalid(_NOT_HERE[kind])
+        if kind not in _ACTIONS:
+            raise Invalid("type must be none, disable, suspend, sensitive or silence")
+        target = ctx.target(account_id)
+        report_id = _optional_id(p.str("report_id"))
+        case = None
+        rule_id = p.str("rule_id")
+        if report_id is not None:
+            report, case = reports.access_report(ctx.session, ctx.account, report_id)
+            if report.account_id != target.id:
+                    raise Invalid("The report is not about this account")
+            named = json.loads(report.rule_ids_json)
+            if rule_id is None and len(named) == 1:
+                rule_id = named[0]
+            if case is not None and case.state == "closed":
+                case = None
+        if not rule_id:
+            raise Invalid("Name the rule the account broke: rule_id")
+        actions = _ACTIONS[kind]
+        hours = p.int("duration_hours", minimum=1, maximum=MAX_LOCK_HOURS) if kind == "disable" else None
+        decide(
+            ctx.session,
+            ctx.services.settings,
+            ctx.account,
+            target.id,
+            DecisionInput(
+                rule_id=rule_id,
+                actions=actions,
+                reasons=p.str("text") or "",
+                duration_hours=(hours or MAX_LOCK_HOURS) if kind == "disable" else None,
+            ),
+            case=case,
+        )
+        return json_response({})
+
+    return await call(request, work, scope="admin:write:accounts")

@@ -20,8 +20,9 @@ from parley.errors import Invalid, NotFound
 from parley.posts.access import Seen
 from parley.safety import appeals, audits, decisions, public_office
 from parley.safety.catalog import CatalogRule, get_rule
-from parley.safety.statements import actions_of, statement_of_reasons, warning_action
-from parley.store.tables import Appeal, Decision, Post, PublicOffice
+from parley.safety.statements import actions_of, public_statement, warning_action
+from parley.store.tables import Appeal, Decision, DesignationEvent, Post, PublicOffice
+from parley.transparency import log as transparency_log
 from parley.visibility import NONE, Show, Verdict
 
 router = APIRouter()
@@ -42,7 +43,6 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
     """A decision with its statement of reasons, as the affected person or a moderator sees it."""
     rule = _rule(ctx, decision)
     appeal = ctx.session.scalar(select(Appeal).where(Appeal.decision_id == decision.id))
-    post = ctx.session.get(Post, decision.post_id) if decision.post_id else None
     deadline = decision.created_at + timedelta(days=ctx.services.settings.appeal_window_days)
     base = ctx.services.settings.base_url.rstrip("/")
     out: Json = {
@@ -69,9 +69,7 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
         "strike": decision.strike,
         "reverses_id": str(decision.reverses_id) if decision.reverses_id else None,
         "created_at": iso(decision.created_at),
-        "statement_of_reasons": statement_of_reasons(
-            decision, rule, content_date=post.created_at if post else None, content_language=post.language if post else None
-        ),
+        "statement_of_reasons": public_statement(ctx.session, decision, ctx.services.settings),
         "appeal": _appeal_json(appeal) if appeal else None,
         "appeal_deadline": iso(deadline) if decision.reverses_id is None else None,
         "how_to_appeal": (
@@ -81,7 +79,7 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
             if decision.reverses_id is None
             else None
         ),
-        "log_index": None,  # the transparency log arrives with its own work
+        "log_index": transparency_log.index_of(ctx.session, decision.id),
     }
     if for_moderator:
         out["case_id"] = str(decision.case_id) if decision.case_id else None
@@ -234,6 +232,33 @@ def _office_json(office: PublicOffice | None, account_id: int, verified: bool) -
         "since": iso(office.since) if office else None,
         "verified": verified,
     }
+
+
+@router.get(
+    "/api/parley/v1/accounts/{account_id}/public_office",
+    summary="An account's public-office designation and its log (moderators)",
+)
+async def show_designation(request: Request, account_id: str) -> Response:
+    def work(ctx: Ctx) -> Response:
+        decisions.require_moderator(ctx.account)
+        target = ctx.target(account_id)
+        out = _office_json(ctx.session.get(PublicOffice, target.id), target.id, target.verified)
+        events = ctx.session.scalars(
+            select(DesignationEvent).where(DesignationEvent.account_id == target.id).order_by(DesignationEvent.id)
+        )
+        out["log"] = [
+            {
+                "action": e.action,
+                "role": e.role,
+                "jurisdiction": e.jurisdiction,
+                "by_account_id": str(e.actor_id) if e.actor_id else None,
+                "created_at": iso(e.created_at),
+            }
+            for e in events
+        ]
+        return json_response(out)
+
+    return await call(request, work, scope="admin:read")
 
 
 @router.put(

@@ -1,0 +1,1 @@
+"""Transparency: statements of reasons, the Merkle log, signed tree heads, reports, export."""
