@@ -17,7 +17,8 @@ from parley.safety.decisions import DecisionInput, decide
 from parley.services import Services
 from parley.settings import Settings
 from parley.store.tables import Account
-from parley.transparency.statements import batches, export_statements, validate_statement
+from parley.transparency.dsa import validate_statement
+from parley.transparency.statements import batches, export_statements
 from tests.factories import User
 from tests.transparency import test_statements as shared
 

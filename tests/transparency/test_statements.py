@@ -17,15 +17,14 @@ from starlette.testclient import TestClient
 from parley.safety.catalog import load_catalog, shipped_catalog
 from parley.services import Services
 from parley.store.tables import Account, Decision
+from parley.transparency.dsa import EU_EEA, validate_statement
 from parley.transparency.statements import (
-    EU_EEA,
     Content,
     Scrubber,
     Subject,
     build_statement,
     dsa_fields,
     pseudonym,
-    validate_statement,
 )
 from tests.factories import STAFF_SCOPES, User, make_user
 
