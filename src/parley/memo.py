@@ -23,6 +23,3 @@ class Memo:
         if len(self._values) >= self.size:
             self._values.clear()
         self._values[key] = value
-
-    def __len__(self) -> int:
-        return len(self._values)

@@ -106,12 +106,12 @@ class Settings:
     # how long a decision can be appealed (the DSA asks at least six months), and the share
     # of closed decisions sent to a blind second review.
     strike_expiry_days: int = 365
-    # What the n-th active strike costs: none, lock:HOURS or suspend, comma-separated
-    # (Twitter's civic-integrity ladder by default); past the end the last step repeats.
-    strike_ladder: str = "none,lock:12,lock:12,lock:168,suspend"
     suspension_retention_days: int = 30
     appeal_window_days: int = 182
     audit_rate: float = 0.1
+    # What the n-th active strike costs: none, lock:HOURS or suspend, comma-separated
+    # (Twitter's civic-integrity ladder by default); past the end the last step repeats.
+    strike_ladder: str = "none,lock:12,lock:12,lock:168,suspend"
     # Automated flags (parley.safety.detectors): which detectors scan new posts, the term
     # lists file (None: the shipped one), and the classifier score that raises a flag.
     detectors: tuple[str, ...] = ("terms", "profanity")

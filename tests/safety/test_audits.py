@@ -11,7 +11,7 @@ from parley.safety.audits import cohens_kappa, maybe_queue
 from parley.services import Services
 from parley.store.tables import Decision
 from tests.factories import User
-from tests.safety.test_decisions_api import decide, report_case, world  # noqa: F401  (fixture)
+from tests.moderation import decide, report_case
 
 
 @pytest.mark.parametrize(
@@ -44,7 +44,7 @@ def test_sampling_follows_the_rate(services: Services) -> None:
         uow.session.rollback()
 
 
-def test_a_decision_is_reviewed_blind_by_another_moderator(world: dict[str, Any]) -> None:  # noqa: F811
+def test_a_decision_is_reviewed_blind_by_another_moderator(world: dict[str, Any]) -> None:
     services: Services = world["services"]
     author: User = world["make"]("author")
     reporter: User = world["make"]("reporter")

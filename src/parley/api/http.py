@@ -291,7 +291,7 @@ async def call(
     rate_headers: dict[str, str] = {}
     url = services.settings.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
-    def attempt(check_feed: bool) -> Response | str:
+    def attempt(check_feed: bool) -> Response | tuple[str, int]:
         with services.db.unit(write=is_write) as uow:
             # Public metadata ignores tokens, so a revoked one cannot lock a client out.
             credentials = authenticate_token(uow.session, token) if token and auth != "none" else None
@@ -307,7 +307,7 @@ async def call(
                     uow.session, services.feeds, services.settings, credentials.account_id, credentials.last_active_at
                 )
                 if state != "fresh":
-                    return state
+                    return state, credentials.account_id
             return work(ctx)
 
     def run() -> Response:
@@ -320,10 +320,9 @@ async def call(
             return result
         # The reader's feed is stale or missing: rebuild it in a write transaction of its
         # own, then read in a fresh one that sees the rebuilt feed.
+        state, account_id = result
         with services.db.unit() as uow:
-            credentials = authenticate_token(uow.session, token or "")
-            assert credentials.account_id is not None
-            refresh(uow.session, services.feeds, services.settings, credentials.account_id, rebuild_feed=result == "rebuild")
+            refresh(uow.session, services.feeds, services.settings, account_id, rebuild_feed=state == "rebuild")
         final = attempt(False)
         assert isinstance(final, Response)
         return final

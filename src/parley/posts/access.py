@@ -88,18 +88,18 @@ def _judge(
     everyone = list(posts) + list(originals.values())
     authors = {p.account_id for p in everyone}
     # The facts are independent of each other: one round trip on PostgreSQL.
-    wanted: list[tuple[Statement, dict[str, Any] | None]] = [(_SUSPENDED, {"ids": list(authors)})]
+    queries: dict[str, tuple[Statement, dict[str, Any]]] = {"suspended": (_SUSPENDED, {"ids": list(authors)})}
     relations = relations_query(viewer_id, authors) if rel is None else None
     if relations is not None:
-        wanted.append(relations)
+        queries["relations"] = relations
     private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
     if viewer_id is not None and private_ids:
-        wanted.append((_MENTIONED, {"ids": private_ids, "viewer": viewer_id}))
-    found = rows_many(session, wanted)
-    suspended = {r[0] for r in found[0]}
+        queries["mentioned"] = (_MENTIONED, {"ids": private_ids, "viewer": viewer_id})
+    found = dict(zip(queries, rows_many(session, list(queries.values())), strict=True))
+    suspended = {r[0] for r in found["suspended"]}
     if rel is None:
-        rel = relations_from(viewer_id, found[1]) if relations is not None else Relations(viewer_id)
-    mentioned = {r[0] for r in found[-1]} if viewer_id is not None and private_ids else set()
+        rel = relations_from(viewer_id, found.get("relations", []))
+    mentioned = {r[0] for r in found.get("mentioned", [])}
     out: list[Seen[Any]] = []
     for post in posts:
         verdict = _verdict(post, rel, mentioned, suspended, context)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Forbidden, Invalid, NotFound
-from parley.safety.decisions import require_moderator, reverse
+from parley.safety.decisions import reverse
+from parley.safety.permissions import check_moderator
 from parley.settings import Settings
 from parley.store.tables import Account, Appeal, Decision, utcnow
 
@@ -39,10 +40,19 @@ def appeal(session: Session, settings: Settings, account: Account, decision_id: 
     return row
 
 
+def list_appeals(session: Session, moderator: Account, state: str = "pending", limit: int = 200) -> list[Appeal]:
+    """Appeals in ``state`` (or every state, with ``all``), newest first."""
+    check_moderator(moderator.role)
+    stmt = select(Appeal).order_by(Appeal.id.desc()).limit(limit)
+    if state != "all":
+        stmt = stmt.where(Appeal.state == state)
+    return list(session.scalars(stmt))
+
+
 def resolve(
     session: Session, settings: Settings, moderator: Account, appeal_id: int, outcome: str, reasons: str
 ) -> Appeal:
-    require_moderator(moderator)
+    check_moderator(moderator.role)
     row = session.get(Appeal, appeal_id)
     if row is None:
         raise NotFound("Record not found")

@@ -138,9 +138,17 @@ def outcome_pairs(session: Session) -> Iterable[tuple[Decision, tuple[str, str]]
     """(first outcome, second outcome) for every reviewed audit: the rule, or "none"."""
     stmt = select(Audit, Decision).join(Decision, Decision.id == Audit.decision_id).where(Audit.state == "done")
     for audit, decision in session.execute(stmt):
-        first = decision.rule_id or NO_VIOLATION
-        second = audit.rule_id if audit.violation and audit.rule_id else NO_VIOLATION
-        yield decision, (first, second)
+        yield decision, (first_outcome(decision), second_outcome(audit))
+
+
+def first_outcome(decision: Decision) -> str:
+    """The first moderator's outcome: the rule applied, or "none"."""
+    return decision.rule_id or NO_VIOLATION
+
+
+def second_outcome(audit: Audit) -> str:
+    """The reviewer's outcome: the rule they found broken, or "none"."""
+    return audit.rule_id if audit.violation and audit.rule_id else NO_VIOLATION
 
 
 def agreement_report(session: Session) -> dict[str, object]:

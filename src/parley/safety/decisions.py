@@ -25,7 +25,7 @@ from parley.errors import Forbidden, Invalid, NotFound
 from parley.jobs.queue import enqueue
 from parley.safety import audits, policy
 from parley.safety.catalog import CatalogRule, get_rule
-from parley.safety.permissions import check_moderator
+from parley.safety.permissions import check_handle_case, check_moderator
 from parley.settings import Settings
 from parley.store.raw import Statement, rows
 from parley.store.tables import (
@@ -37,6 +37,7 @@ from parley.store.tables import (
     Post,
     PublicOffice,
     Report,
+    Rule,
     Strike,
     utcnow,
 )
@@ -69,10 +70,6 @@ class DecisionInput:
 # --- facts --------------------------------------------------------------------------------
 
 
-def require_moderator(account: Account) -> None:
-    check_moderator(account.role)
-
-
 def account_facts(session: Session, account: Account) -> policy.AccountFacts:
     designated = session.get(PublicOffice, account.id) is not None
     return policy.AccountFacts(
@@ -88,10 +85,17 @@ def active_strikes(session: Session, settings: Settings, account_id: int, now: d
     return policy.count_active_strikes(given, now or utcnow(), timedelta(days=settings.strike_expiry_days))
 
 
-def _in_force(session: Session, stmt: object) -> list[Decision]:
-    """Decisions of ``stmt`` that no later decision reversed, oldest first."""
-    reversed_ids = select(Decision.reverses_id).where(Decision.reverses_id.is_not(None))
-    return list(session.scalars(stmt.where(Decision.id.not_in(reversed_ids)).order_by(Decision.id)))  # type: ignore[attr-defined]
+# Actions that take a post down until its author deletes it.
+REMOVING = frozenset({"remove", "read_only"})
+
+_NOT_REVERSED = Decision.id.not_in(select(Decision.reverses_id).where(Decision.reverses_id.is_not(None)))
+
+
+def _in_force(decisions: list[Decision]) -> list[Decision]:
+    """Of all the decisions about one subject (reversals included), the ones no reversal
+    undid, oldest first."""
+    reversed_ids = {d.reverses_id for d in decisions if d.reverses_id is not None}
+    return sorted((d for d in decisions if d.reverses_id is None and d.id not in reversed_ids), key=lambda d: d.id)
 
 
 def _actions(decision: Decision) -> list[str]:
@@ -113,13 +117,11 @@ def decide(
 ) -> Decision:
     """Record and apply a decision against ``account_id`` (and ``data.post_id``)."""
     now = now or utcnow()
-    require_moderator(moderator)
-    if account_id == moderator.id:
-        raise Forbidden("Moderators cannot decide on their own account")
+    check_handle_case(moderator.role, moderator.id, account_id)
     account = session.get(Account, account_id)
     if account is None:
         raise NotFound("Record not found")
-    post = _target_post(session, account, data, case)
+    post = _target_post(session, account, data)
     rule = get_rule(session, data.rule_id)
     facts = account_facts(session, account)
     chosen = policy.check_actions(
@@ -147,12 +149,10 @@ def decide(
             policy.parse_ladder(settings.strike_ladder),
             immediate_suspension=rule.immediate_suspension,
         )
-        if step.kind == "suspend" and "suspend" not in chosen and "suspend" in rule.actions:
-            chosen = tuple(a for a in policy.ACTIONS if a in (*chosen, "suspend") and a != "lock")
-            lock_hours = None
-            reasons += f"\n\nStrike ladder: {step.describe()}."
-        elif step.kind == "lock" and "lock" not in chosen and "suspend" not in chosen and "lock" in rule.actions:
-            chosen = tuple(a for a in policy.ACTIONS if a in (*chosen, "lock"))
+        # A lock or suspension the moderator did not choose (a suspension replaces a lock).
+        if step.kind in rule.actions and step.kind not in chosen and "suspend" not in chosen:
+            added = (*chosen, step.kind)
+            chosen = tuple(a for a in policy.ACTIONS if a in added and not (step.kind == "suspend" and a == "lock"))
             lock_hours = step.hours
             reasons += f"\n\nStrike ladder: {step.describe()}."
     decision = Decision(
@@ -197,7 +197,7 @@ def decide(
     return decision
 
 
-def _target_post(session: Session, account: Account, data: DecisionInput, case: Case | None) -> Post | None:
+def _target_post(session: Session, account: Account, data: DecisionInput) -> Post | None:
     if data.post_id is None:
         return None
     post = session.get(Post, data.post_id)
@@ -210,8 +210,6 @@ def _target_post(session: Session, account: Account, data: DecisionInput, case: 
 
 
 def _rule_row_id(session: Session, rule: CatalogRule) -> int | None:
-    from parley.store.tables import Rule
-
     return session.scalar(select(Rule.id).where(Rule.rule_id == rule.id, Rule.version == rule.version))
 
 
@@ -276,7 +274,7 @@ def reverse(
 ) -> Decision:
     """Reverse ``decision``: a new decision that lifts what it imposed and overturns its strike."""
     now = now or utcnow()
-    require_moderator(moderator)
+    check_moderator(moderator.role)
     if not reasons.strip():
         raise Invalid("State the reasons for this decision.")
     if decision.reverses_id is not None:
@@ -324,11 +322,12 @@ def reverse(
 
 def recompute_post(session: Session, post: Post) -> None:
     """Set the post's moderation state from the decisions in force on it."""
+    decisions = list(session.scalars(select(Decision).where(Decision.post_id == post.id)))
     removed_at = notice = label_text = label_url = None
     limited = sensitive = False
-    for d in _in_force(session, select(Decision).where(Decision.post_id == post.id, Decision.reverses_id.is_(None))):
+    for d in _in_force(decisions):
         acts = _actions(d)
-        if "remove" in acts or "read_only" in acts:
+        if REMOVING & set(acts):
             removed_at = removed_at or d.created_at
         if "public_interest_notice" in acts:
             notice = d.rule_id
@@ -336,9 +335,6 @@ def recompute_post(session: Session, post: Post) -> None:
             label_text, label_url = d.label_text, d.label_url
         limited = limited or "limit_reach" in acts
         sensitive = sensitive or "sensitive" in acts
-    was_sensitive_by_decision = session.scalar(
-        select(func.count()).select_from(Decision).where(Decision.post_id == post.id, Decision.actions_json.contains('"sensitive"'))
-    )
     post.removed_at = removed_at
     post.notice_rule_id = notice
     post.label_text = label_text
@@ -346,7 +342,7 @@ def recompute_post(session: Session, post: Post) -> None:
     post.limited = limited
     if sensitive:
         post.sensitive = True
-    elif was_sensitive_by_decision:
+    elif any("sensitive" in _actions(d) for d in decisions):
         post.sensitive = False  # a decision marked it and none in force does any more
 
 
@@ -367,7 +363,7 @@ def recompute_account(session: Session, settings: Settings, account: Account, no
     _count_pending_removals(session, account)
     locked_until: datetime | None = None
     suspended_at: datetime | None = None
-    for d in _in_force(session, select(Decision).where(Decision.account_id == account.id, Decision.reverses_id.is_(None))):
+    for d in _in_force(list(session.scalars(select(Decision).where(Decision.account_id == account.id)))):
         acts = _actions(d)
         if "lock" in acts and d.ends_at is not None and d.ends_at > now:
             locked_until = max(locked_until, d.ends_at) if locked_until else d.ends_at
@@ -407,8 +403,7 @@ def check_can_act(account: Account, now: datetime | None = None) -> None:
 
 _REMOVAL_RULES = Statement(
     select(Decision.post_id, Decision.rule_id, Decision.actions_json).where(
-        Decision.post_id.in_(bindparam("ids", expanding=True)),
-        Decision.id.not_in(select(Decision.reverses_id).where(Decision.reverses_id.is_not(None))),
+        Decision.post_id.in_(bindparam("ids", expanding=True)), _NOT_REVERSED
     )
 )
 
@@ -417,8 +412,7 @@ def removal_rules(session: Session, post_ids: list[int]) -> dict[int, str]:
     """For removed posts: the rule of the decision in force that removed each."""
     out: dict[int, str] = {}
     for post_id, rule_id, actions_json in rows(session, _REMOVAL_RULES, {"ids": post_ids}):
-        acts = json.loads(actions_json)
-        if ("remove" in acts or "read_only" in acts) and post_id not in out:
+        if REMOVING & set(json.loads(actions_json)) and post_id not in out:
             out[post_id] = rule_id
     return out
 

@@ -7,6 +7,7 @@ account: it must also be verified and have more followers than the threshold
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -58,6 +59,14 @@ def designate(
     )
     session.flush()
     return office
+
+
+def designation_of(session: Session, account_id: int) -> tuple[PublicOffice | None, list[DesignationEvent]]:
+    """The account's designation (if any) and the log of its designations, oldest first."""
+    events = session.scalars(
+        select(DesignationEvent).where(DesignationEvent.account_id == account_id).order_by(DesignationEvent.id)
+    )
+    return session.get(PublicOffice, account_id), list(events)
 
 
 def undesignate(session: Session, actor: Account | None, account: Account) -> None:

@@ -8,7 +8,7 @@ it here: a statement is compiled once per backend, then executed on the session'
 connection, inside the session's transaction, and gives plain tuples.
 
 What SQLAlchemy would otherwise do, callers do: values come back as the driver gives them
-(see ``dt`` and ``flag``), and datetime parameters are converted here.
+(see ``dt``; SQLite gives booleans as 0 and 1), and datetime parameters are converted here.
 
 A list parameter (``column.in_(bindparam(name, expanding=True))``) is passed as one
 value: ``json_each`` on SQLite, an array on PostgreSQL; so each statement has one SQL
@@ -18,7 +18,7 @@ text whatever the list's length, and the drivers' statement caches hold it.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,25 +29,25 @@ from sqlalchemy.orm import Session
 _POSTCOMPILE = re.compile(r"(NOT )?IN \(__\[POSTCOMPILE_(\w+)\]\)")
 
 
-def _sqlite_text(stmt: Any) -> tuple[str, dict[str, Any], frozenset[str]]:
-    compiled = stmt.compile(dialect=sqlite.dialect(paramstyle="named"))
+# How each backend takes a list parameter in place of SQLAlchemy's expanding IN.
+_LISTS: dict[str, Callable[[str, str], str]] = {
+    "sqlite": lambda negate, name: f"{negate}IN (SELECT value FROM json_each(:{name}))",
+    "postgresql": lambda negate, name: f"{'<> ALL' if negate else '= ANY'}(%({name})s::bigint[])",
+}
+_DIALECTS: dict[str, Callable[[], Any]] = {
+    "sqlite": lambda: sqlite.dialect(paramstyle="named"),
+    "postgresql": postgresql.psycopg.dialect,
+}
+
+
+def _compile(stmt: Any, backend: str) -> tuple[str, dict[str, Any], frozenset[str]]:
+    """SQL text for ``backend``, the statement's default parameters, and its list parameters."""
+    compiled = stmt.compile(dialect=_DIALECTS[backend]())
     lists: set[str] = set()
 
     def expand(m: re.Match[str]) -> str:
         lists.add(m.group(2))
-        return f"{m.group(1) or ''}IN (SELECT value FROM json_each(:{m.group(2)}))"
-
-    return _POSTCOMPILE.sub(expand, str(compiled)), dict(compiled.params), frozenset(lists)
-
-
-def _pg_text(stmt: Any) -> tuple[str, dict[str, Any], frozenset[str]]:
-    compiled = stmt.compile(dialect=postgresql.psycopg.dialect())
-    lists: set[str] = set()
-
-    def expand(m: re.Match[str]) -> str:
-        lists.add(m.group(2))
-        op = "<> ALL" if m.group(1) else "= ANY"
-        return f"{op}(%({m.group(2)})s::bigint[])"
+        return _LISTS[backend](m.group(1) or "", m.group(2))
 
     return _POSTCOMPILE.sub(expand, str(compiled)), dict(compiled.params), frozenset(lists)
 
@@ -65,7 +65,7 @@ class Statement:
     def compiled(self, backend: str) -> tuple[str, dict[str, Any], frozenset[str]]:
         found = self._compiled.get(backend)
         if found is None:
-            found = _sqlite_text(self.stmt) if backend == "sqlite" else _pg_text(self.stmt)
+            found = _compile(self.stmt, backend)
             self._compiled[backend] = found
         return found
 
@@ -103,18 +103,15 @@ def rows(session: Session, statement: Statement, params: Mapping[str, Any] | Non
 
     Pending ORM changes are flushed first, as the session would before a query.
     """
-    session.flush()
-    conn = session.connection()
-    text, args = _prepare(conn, statement, params)
-    driver: Any = conn.connection.driver_connection
-    return list(driver.execute(text, args).fetchall())
+    return rows_many(session, [(statement, params)])[0]
 
 
 def rows_many(
     session: Session, statements: Sequence[tuple[Statement, Mapping[str, Any] | None]]
 ) -> list[list[Any]]:
     """Run independent statements; on PostgreSQL in one round trip (psycopg's pipeline
-    mode), on SQLite one after the other (there is no round trip to save)."""
+    mode), on SQLite one after the other (there is no round trip to save). Pending ORM
+    changes are flushed first."""
     session.flush()
     conn = session.connection()
     prepared = [_prepare(conn, statement, params) for statement, params in statements]
@@ -130,11 +127,8 @@ def rows_many(
 
 def dt(value: Any) -> datetime | None:
     """A datetime column as read by the driver (SQLite gives text), aware in UTC."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo is not None else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def flag(value: Any) -> bool:
-    """A boolean column as read by the driver (SQLite gives 0 or 1)."""
-    return bool(value)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)

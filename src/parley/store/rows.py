@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from parley.store.raw import Statement, dt, flag, rows
+from parley.store.raw import Statement, dt, rows
 from parley.store.tables import Account, Post
 
 
@@ -49,9 +49,9 @@ class PostRow(NamedTuple):
     @classmethod
     def of(cls, r: Any) -> PostRow:
         return cls(
-            r[0], r[1], r[2], r[3], r[4], r[5], flag(r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
+            r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], r[8], r[9], r[10], r[11], r[12], r[13],
             r[14], r[15], r[16], r[17], dt(r[18]), dt(r[19]), dt(r[20]),  # type: ignore[arg-type]
-            dt(r[21]), r[22], r[23], r[24], flag(r[25]),
+            dt(r[21]), r[22], r[23], r[24], bool(r[25]),
         )
 
 
@@ -76,7 +76,7 @@ class AccountRow(NamedTuple):
     @classmethod
     def of(cls, r: Any) -> AccountRow:
         return cls(
-            r[0], r[1], r[2], r[3], flag(r[4]), flag(r[5]), flag(r[6]), flag(r[7]), r[8], r[9], r[10], r[11],
+            r[0], r[1], r[2], r[3], bool(r[4]), bool(r[5]), bool(r[6]), bool(r[7]), r[8], r[9], r[10], r[11],
             r[12], dt(r[13]), dt(r[14]), dt(r[15]),  # type: ignore[arg-type]
         )
 
@@ -93,10 +93,3 @@ def post_rows(session: Session, ids: Iterable[int]) -> dict[int, PostRow]:
         return {}
     return {r[0]: PostRow.of(r) for r in rows(session, _POSTS, {"ids": wanted})}
 
-
-def account_rows(session: Session, ids: Iterable[int]) -> dict[int, AccountRow]:
-    """The accounts ``ids`` by id, in one query."""
-    wanted = list(set(ids))
-    if not wanted:
-        return {}
-    return {r[0]: AccountRow.of(r) for r in rows(session, ACCOUNTS_BY_ID, {"ids": wanted})}

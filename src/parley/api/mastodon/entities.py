@@ -21,11 +21,11 @@ from parley.graph.relations import Relations, load_relations
 from parley.memo import Memo
 from parley.posts.access import PostLike, Seen, visible_posts
 from parley.posts.render import sanitise
-from parley.safety.catalog import CatalogRule, get_rule
+from parley.safety.catalog import BASE_LANGUAGE, CatalogRule, get_rule
 from parley.safety.decisions import removal_rules
 from parley.safety.notices import LANGUAGES as NOTICE_LANGUAGES
 from parley.safety.notices import notice_text, removed_text
-from parley.store.raw import Statement, rows, rows_many
+from parley.store.raw import Statement, rows_many
 from parley.store.rows import ACCOUNTS_BY_ID, AccountRow, PostRow, post_rows
 from parley.store.tables import (
     Account,
@@ -40,6 +40,7 @@ from parley.store.tables import (
     PostTag,
     Tag,
 )
+from parley.transparency.statements import rule_url
 from parley.visibility import Context, Show
 
 Json = dict[str, Any]
@@ -113,12 +114,11 @@ class Serializer:
     what is taken from it is shared too, so it is never changed in place.
     """
 
-    def __init__(self, session: Session, viewer_id: int | None, base_url: str, memo: Memo | None = None) -> None:
+    def __init__(self, session: Session, viewer_id: int | None, base_url: str, memo: Memo) -> None:
         self.session = session
         self.viewer_id = viewer_id
         self.base = base_url.rstrip("/")
-        self.domain = self.base.split("://", 1)[-1].split("/", 1)[0]
-        self.memo = memo if memo is not None else Memo(1000)
+        self.memo = memo
 
     # --- accounts -------------------------------------------------------------------------
 
@@ -275,7 +275,7 @@ class Serializer:
             extension["label"] = {"text": p.label_text, "url": p.label_url}
         show = s.verdict.show
         if show is Show.NOTICE and p.notice_rule_id is not None:
-            extension["notice"] = self._notice(p.id, p.notice_rule_id, ctx)
+            extension["notice"] = self._notice(p.notice_rule_id, ctx)
         elif show is Show.REMOVED:
             extension["removed"] = self._removed(p.id, ctx)
         if self.viewer_id is not None:
@@ -292,21 +292,18 @@ class Serializer:
             out["filtered"] = [_notice_filter(p.id, extension["notice"])]
         return out
 
-    def _notice(self, post_id: int, rule_id: str, ctx: _Batch) -> Json:
+    def _notice(self, rule_id: str, ctx: _Batch) -> Json:
         rule = ctx.rule(rule_id)
-        texts = {lang: notice_text(rule, lang) for lang in NOTICE_LANGUAGES} if rule else {}
         return {
             "rule_id": rule_id,
-            "text": texts.get("en", "This post broke Parley's rules. Parley has decided that it is in the public interest for it to remain accessible."),
-            "translations": {lang: t for lang, t in texts.items() if lang != "en"},
-            "url": f"{self.base}/about/rules#{rule_id}",
+            "text": notice_text(rule),
+            "translations": {lang: notice_text(rule, lang) for lang in NOTICE_LANGUAGES if lang != BASE_LANGUAGE},
+            "url": rule_url(self.base, rule_id),
         }
 
     def _removed(self, post_id: int, ctx: _Batch) -> Json:
         rule_id = ctx.removal_rules.get(post_id)
-        rule = ctx.rule(rule_id) if rule_id else None
-        text = removed_text(rule) if rule else "This post is no longer available because it broke Parley's rules."
-        return {"rule_id": rule_id, "text": text}
+        return {"rule_id": rule_id, "text": removed_text(ctx.rule(rule_id) if rule_id else None)}
 
     def status_source(self, p: Post) -> Json:
         return {"id": str(p.id), "text": p.text, "spoiler_text": p.spoiler_text}
@@ -461,13 +458,20 @@ class _Batch:
     def __init__(self, session: Session, viewer_id: int | None, posts: list[PostLike], memo: Memo, base: str) -> None:
         post_ids = list({p.id for p in posts})
         # Authors and the viewer's flags are independent: one round trip on PostgreSQL.
-        wanted: list[tuple[Statement, dict[str, Any] | None]] = [
-            (ACCOUNTS_BY_ID, {"ids": list({p.account_id for p in posts})})
-        ]
+        queries: dict[str, tuple[Statement, dict[str, Any]]] = {
+            "accounts": (ACCOUNTS_BY_ID, {"ids": list({p.account_id for p in posts})})
+        }
         if viewer_id is not None and post_ids:
-            wanted.append((_FLAGS, {"viewer": viewer_id, "ids": post_ids}))
-        found = rows_many(session, wanted)
-        self.accounts = {r[0]: AccountRow.of(r) for r in found[0]}
+            queries["flags"] = (_FLAGS, {"viewer": viewer_id, "ids": post_ids})
+        found = dict(zip(queries, rows_many(session, list(queries.values())), strict=True))
+        self.accounts = {r[0]: AccountRow.of(r) for r in found["accounts"]}
+        self.favourited: set[int] = set()
+        self.reblogged: set[int] = set()
+        self.bookmarked: set[int] = set()
+        self.pinned: set[int] = set()
+        sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
+        for kind, post_id in found.get("flags", []):
+            sets[kind].add(post_id)
         self.extras: dict[int, Extras] = {}
         missing: dict[int, PostLike] = {}
         for p in posts:
@@ -482,14 +486,6 @@ class _Batch:
         self._rules: dict[str, CatalogRule | None] = {}
         removed = [p.id for p in posts if p.removed_at is not None]
         self.removal_rules: dict[int, str] = removal_rules(session, removed) if removed else {}
-        self.favourited: set[int] = set()
-        self.reblogged: set[int] = set()
-        self.bookmarked: set[int] = set()
-        self.pinned: set[int] = set()
-        if viewer_id is not None and post_ids:
-            sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
-            for kind, post_id in found[1]:
-                sets[kind].add(post_id)
 
     def rule(self, rule_id: str) -> CatalogRule | None:
         """A rule of the catalog, loaded once per page (None if it is not stored)."""
@@ -502,17 +498,20 @@ class _Batch:
 
     def _load_extras(self, session: Session, posts: dict[int, PostLike], memo: Memo, base: str) -> None:
         ids = list(posts)
+        app_ids = list({p.app_id for p in posts.values() if p.app_id})
+        found_mentions, found_tags, found_apps = rows_many(
+            session, [(_MENTIONS, {"ids": ids}), (_TAGS, {"ids": ids}), (_APPS, {"ids": app_ids})]
+        )
         mentions: dict[int, list[Json]] = {}
-        for post_id, account_id, username in rows(session, _MENTIONS, {"ids": ids}):
+        for post_id, account_id, username in found_mentions:
             mentions.setdefault(post_id, []).append(
                 {"id": str(account_id), "username": username, "url": f"{base}/@{username}", "acct": username}
             )
         tags: dict[int, list[Json]] = {}
-        for post_id, name in rows(session, _TAGS, {"ids": ids}):
+        for post_id, name in found_tags:
             lowered = name.lower()
             tags.setdefault(post_id, []).append({"name": lowered, "url": f"{base}/tags/{lowered}"})
-        app_ids = list({p.app_id for p in posts.values() if p.app_id})
-        apps = {r[0]: {"name": r[1], "website": r[2]} for r in rows(session, _APPS, {"ids": app_ids})} if app_ids else {}
+        apps = {r[0]: {"name": r[1], "website": r[2]} for r in found_apps}
         for post_id, p in posts.items():
             extras: Extras = (mentions.get(post_id, []), tags.get(post_id, []), apps.get(p.app_id) if p.app_id else None)
             self.extras[post_id] = extras

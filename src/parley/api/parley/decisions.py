@@ -19,10 +19,11 @@ from parley.api.mastodon.entities import iso
 from parley.errors import Invalid, NotFound
 from parley.posts.access import Seen
 from parley.safety import appeals, audits, decisions, public_office
-from parley.safety.catalog import CatalogRule, get_rule
-from parley.safety.statements import actions_of, public_statement, warning_action
-from parley.store.tables import Appeal, Decision, DesignationEvent, Post, PublicOffice
+from parley.safety.catalog import BASE_LANGUAGE, CatalogRule, get_rule
+from parley.safety.permissions import check_moderator
+from parley.store.tables import Appeal, Decision, Post, PublicOffice
 from parley.transparency import log as transparency_log
+from parley.transparency.statements import actions_of, public_statement, warning_action
 from parley.visibility import NONE, Show, Verdict
 
 router = APIRouter()
@@ -52,8 +53,8 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
         "rule": {
             "id": decision.rule_id,
             "version": decision.rule_version,
-            "text": rule.title["en"] if rule else None,
-            "translations": {lang: t for lang, t in rule.title.items() if lang != "en"} if rule else {},
+            "text": rule.title[BASE_LANGUAGE] if rule else None,
+            "translations": {lang: t for lang, t in rule.title.items() if lang != BASE_LANGUAGE} if rule else {},
         },
         "actions": actions_of(decision),
         "facts": decision.facts,
@@ -103,16 +104,17 @@ def _appeal_json(appeal: Appeal) -> Json:
 def account_warning(ctx: Ctx, decision: Decision) -> Json:
     """Mastodon's AccountWarning entity, with the whole decision under ``parley``."""
     account = ctx.ser.load_accounts([decision.account_id]).get(decision.account_id)
-    appeal = ctx.session.scalar(select(Appeal).where(Appeal.decision_id == decision.id))
+    whole = decision_json(ctx, decision, for_moderator=False)
+    appeal = whole["appeal"]
     return {
         "id": str(decision.id),
         "action": warning_action(decision),
         "text": decision.reasons,
         "status_ids": [str(decision.post_id)] if decision.post_id else [],
         "target_account": ctx.ser.account(account) if account is not None else None,
-        "appeal": {"text": appeal.text, "state": appeal.state} if appeal else None,
+        "appeal": {"text": appeal["text"], "state": appeal["state"]} if appeal else None,
         "created_at": iso(decision.created_at),
-        "parley": decision_json(ctx, decision, for_moderator=False),
+        "parley": whole,
     }
 
 
@@ -169,7 +171,7 @@ async def show_decision(request: Request, decision_id: str) -> Response:
         if decision.account_id == ctx.account_id:
             return json_response(decision_json(ctx, decision, for_moderator=False))
         ctx.require("admin:read")
-        decisions.require_moderator(ctx.account)
+        check_moderator(ctx.account.role)
         return json_response(decision_json(ctx, decision, for_moderator=True))
 
     return await call(request, work, scope="read")
@@ -193,12 +195,8 @@ async def appeal_decision(request: Request, decision_id: str) -> Response:
 @router.get("/api/parley/v1/appeals", summary="Appeals waiting for a moderator (or all, with state=all)")
 async def list_appeals(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        decisions.require_moderator(ctx.account)
-        state = ctx.params.str("state", "pending")
-        stmt = select(Appeal).order_by(Appeal.id.desc()).limit(200)
-        if state != "all":
-            stmt = stmt.where(Appeal.state == state)
-        return json_response([_appeal_json(a) for a in ctx.session.scalars(stmt)])
+        found = appeals.list_appeals(ctx.session, ctx.account, ctx.params.str("state", "pending") or "pending")
+        return json_response([_appeal_json(a) for a in found])
 
     return await call(request, work, scope="admin:read")
 
@@ -240,12 +238,10 @@ def _office_json(office: PublicOffice | None, account_id: int, verified: bool) -
 )
 async def show_designation(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        decisions.require_moderator(ctx.account)
+        check_moderator(ctx.account.role)
         target = ctx.target(account_id)
-        out = _office_json(ctx.session.get(PublicOffice, target.id), target.id, target.verified)
-        events = ctx.session.scalars(
-            select(DesignationEvent).where(DesignationEvent.account_id == target.id).order_by(DesignationEvent.id)
-        )
+        office, events = public_office.designation_of(ctx.session, target.id)
+        out = _office_json(office, target.id, target.verified)
         out["log"] = [
             {
                 "action": e.action,
@@ -303,11 +299,6 @@ def moderator_views(ctx: Ctx, post_ids: list[int]) -> list[Json]:
     return ctx.ser.statuses(seen)
 
 
-def moderator_view(ctx: Ctx, post_id: int | None) -> Json | None:
-    found = moderator_views(ctx, [post_id]) if post_id is not None else []
-    return found[0] if found else None
-
-
 @router.get(
     "/api/parley/v1/audits",
     summary="Audits waiting for a blind second review, and the agreement so far",
@@ -318,15 +309,17 @@ def moderator_view(ctx: Ctx, post_id: int | None) -> Json | None:
 )
 async def list_audits(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
+        found = audits.pending_for(ctx.session, ctx.account)
+        posts = {int(s["id"]): s for s in moderator_views(ctx, [d.post_id for _, d in found if d.post_id])}
         pending = [
             {
                 "id": str(audit.id),
                 "case_id": str(decision.case_id) if decision.case_id else None,
                 "account_id": str(decision.account_id),
-                "status": moderator_view(ctx, decision.post_id),
+                "status": posts.get(decision.post_id) if decision.post_id else None,
                 "created_at": iso(audit.created_at),
             }
-            for audit, decision in audits.pending_for(ctx.session, ctx.account)
+            for audit, decision in found
         ]
         return json_response({"pending": pending, "agreement": audits.agreement_report(ctx.session)})
 
@@ -355,7 +348,7 @@ async def review_audit(request: Request, audit_id: str) -> Response:
                 "state": audit.state,
                 "violation": audit.violation,
                 "rule_id": audit.rule_id,
-                "agrees": (first.rule_id if first else None) == (audit.rule_id if audit.violation else None),
+                "agrees": first is not None and audits.first_outcome(first) == audits.second_outcome(audit),
             }
         )
 
