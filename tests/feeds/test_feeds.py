@@ -8,7 +8,7 @@ from sqlalchemy import event, update
 
 from parley.feeds.service import rebuild
 from parley.pagination import Page
-from parley.store.tables import Account, utcnow
+from parley.store.tables import Account, Mute, utcnow
 from tests.factories import User
 from tests.feeds.conftest import BIG, World
 
@@ -263,3 +263,25 @@ def test_rebuild_keeps_the_newest_across_many_authors(world: World) -> None:
         got = rebuild(uow.session, world.services.feeds, small, int(reader.id))
     assert [str(x) for x in got] == list(reversed(made))[:5]
 
+
+def test_unmuting_a_stranger_brings_nothing_into_the_feed(world: World) -> None:
+    reader, stranger = world.make("reader"), world.make("stranger")
+    reader.get("/api/v1/timelines/home")
+    stranger.status("not for the reader's home")
+    reader.post(f"/api/v1/accounts/{stranger.id}/mute")
+    reader.post(f"/api/v1/accounts/{stranger.id}/unmute")
+    assert world.feed(reader) == []
+    assert reader.get("/api/v1/timelines/home").json() == []
+
+
+def test_a_mute_that_ran_out_no_longer_holds_back_fan_out(world: World) -> None:
+    reader, author = world.make("reader"), world.make("author")
+    reader.post(f"/api/v1/accounts/{author.id}/follow")
+    reader.get("/api/v1/timelines/home")
+    reader.post(f"/api/v1/accounts/{author.id}/mute", json={"duration": 60})
+    author.status("during the mute")
+    assert world.feed(reader) == []
+    with world.services.db.unit() as uow:
+        uow.session.execute(update(Mute).values(expires_at=utcnow() - timedelta(seconds=1)))
+    s = author.status("after the mute")
+    assert world.feed(reader) == [s["id"]]

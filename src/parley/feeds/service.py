@@ -29,7 +29,6 @@ ACTIVITY_GRANULARITY = timedelta(hours=1)
 
 
 def _home_posts(
-    session: Session | None,
     viewer_id: Any,
     authors: Sequence[int] | Any,
     *,
@@ -77,13 +76,9 @@ _BIG_FOLLOWED = Statement(
 
 
 def big_followed_query(settings: Settings, viewer_id: int) -> tuple[Statement, dict[str, Any]]:
-    """The statement and parameters of ``big_followed``, for batching."""
+    """The accounts the viewer follows that are too big to fan out (merged at read time):
+    a statement and its parameters, for ``parley.store.raw.rows_many``."""
     return _BIG_FOLLOWED, {"viewer": viewer_id, "max": settings.fanout_max_followers}
-
-
-def big_followed(session: Session, settings: Settings, viewer_id: int) -> list[int]:
-    """Accounts the viewer follows that are too big to fan out: merged at read time."""
-    return [r[0] for r in rows(session, *big_followed_query(settings, viewer_id))]
 
 
 def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int) -> list[int]:
@@ -100,7 +95,6 @@ def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: i
     # backwards (12 s for a 1,000-post history); this costs a few ms per author.
     stmt = (
         _home_posts(
-            session,
             viewer_id,
             [bindparam("author")],
             followed=_followed(viewer_id),
@@ -147,7 +141,7 @@ def refresh(session: Session, feeds: FeedStore, settings: Settings, account_id: 
     """Note that the account is reading again; rebuild its feed if asked, else trim it.
 
     This runs at most once an hour per reader, which bounds the SQL feeds of everyone who
-    reads (fan-out skips those who do not); Redis feeds are trimmed on every write.
+    reads (fan-out skips those who do not); Redis feeds are also trimmed as they are written.
     """
     if rebuild_feed:
         rebuild(session, feeds, settings, account_id)
@@ -159,14 +153,15 @@ def refresh(session: Session, feeds: FeedStore, settings: Settings, account_id: 
 def home_ids(
     session: Session, feeds: FeedStore, settings: Settings, viewer_id: int, page: Page, *, big: list[int] | None = None
 ) -> list[int]:
-    """One page of home post ids: the feed merged with the big accounts' recent posts.
+    """One page of home post ids: the feed merged with the recent posts of ``big``, the
+    big accounts the viewer follows (``big_followed_query``; asked here if not given).
 
     Both sources are asked for the same bounds and limit, so the merged top of the two is
     exact whatever the page. In query order: newest first, or oldest first for ``min_id``.
     """
     from_feed = feeds.page(session, viewer_id, page)
     if big is None:
-        big = big_followed(session, settings, viewer_id)
+        big = [r[0] for r in rows(session, *big_followed_query(settings, viewer_id))]
     if not big:
         return from_feed
     floor = None
@@ -195,7 +190,7 @@ def _big_posts(has_max: bool, has_since: bool, has_min: bool, has_floor: bool) -
     """The big accounts' side of a home page for one combination of bounds, built once."""
     viewer: Any = bindparam("viewer")
     authors: Any = bindparam("authors", expanding=True)
-    stmt = _home_posts(None, viewer, authors, followed=_followed(viewer), hidden_reblogs=_hidden_reblogs(viewer))
+    stmt = _home_posts(viewer, authors, followed=_followed(viewer), hidden_reblogs=_hidden_reblogs(viewer))
     if has_max:
         stmt = stmt.where(Post.id < bindparam("max"))
     if has_since:
@@ -212,6 +207,13 @@ def _big_posts(has_max: bool, has_since: bool, has_min: bool, has_floor: bool) -
 # --- fan-out ------------------------------------------------------------------------------
 
 
+def _muters(target_id: int, now: datetime) -> Any:
+    """Who mutes ``target_id`` at ``now`` (a mute that ran out is over, even before
+    anything deletes it)."""
+    in_force = or_(Mute.expires_at.is_(None), Mute.expires_at > now)
+    return select(Mute.account_id).where(Mute.target_account_id == target_id, in_force)
+
+
 def recipients(session: Session, settings: Settings, post: Post) -> list[int]:
     """The home feeds a new post goes to (empty for big authors, who are merged at read)."""
     author = session.get(Account, post.account_id)
@@ -220,7 +222,8 @@ def recipients(session: Session, settings: Settings, post: Post) -> list[int]:
     own = [author.id]
     if author.followers_count > settings.fanout_max_followers:
         return own
-    active_since = utcnow() - timedelta(days=settings.feed_inactive_days)
+    now = utcnow()
+    active_since = now - timedelta(days=settings.feed_inactive_days)
     stmt = (
         select(Follow.account_id)
         .join(Account, Account.id == Follow.account_id)
@@ -229,7 +232,7 @@ def recipients(session: Session, settings: Settings, post: Post) -> list[int]:
     # Followers who block or mute the author get nothing from them.
     stmt = stmt.where(
         Follow.account_id.not_in(select(Block.account_id).where(Block.target_account_id == author.id)),
-        Follow.account_id.not_in(select(Mute.account_id).where(Mute.target_account_id == author.id)),
+        Follow.account_id.not_in(_muters(author.id, now)),
     )
     if post.reblog_of_id is not None:
         stmt = stmt.where(Follow.show_reblogs.is_(True))
@@ -237,7 +240,7 @@ def recipients(session: Session, settings: Settings, post: Post) -> list[int]:
         if original is not None:
             stmt = stmt.where(
                 Follow.account_id.not_in(select(Block.account_id).where(Block.target_account_id == original.account_id)),
-                Follow.account_id.not_in(select(Mute.account_id).where(Mute.target_account_id == original.account_id)),
+                Follow.account_id.not_in(_muters(original.account_id, now)),
                 Follow.account_id.not_in(select(Block.target_account_id).where(Block.account_id == original.account_id)),
             )
     if post.in_reply_to_account_id is not None and post.in_reply_to_account_id != author.id:
@@ -290,14 +293,19 @@ def unmerge(session: Session, feeds: FeedStore, settings: Settings, account_id: 
 
 
 def merge(session: Session, feeds: FeedStore, settings: Settings, account_id: int, author_id: int) -> None:
-    """Bring a newly followed author's recent posts into a built feed."""
+    """Bring a followed author's recent posts into a built feed (after a follow or an
+    unmute; the job may run after an unfollow, so the follow is checked again)."""
     if not feeds.built(session, account_id):
         return  # it will be built in full on the next read
+    if session.scalar(
+        select(Follow.id).where(Follow.account_id == account_id, Follow.target_account_id == author_id)
+    ) is None:
+        return  # only followed authors' posts belong in a feed (one unmutes strangers too)
     author = session.get(Account, author_id)
     if author is None or author.followers_count > settings.fanout_max_followers:
         return
     stmt = _home_posts(
-        session, account_id, [author_id], followed=_followed(account_id), hidden_reblogs=_hidden_reblogs(account_id)
+        account_id, [author_id], followed=_followed(account_id), hidden_reblogs=_hidden_reblogs(account_id)
     )
     floor = feeds.oldest(session, account_id) if feeds.size(session, account_id) >= settings.feed_size else None
     if floor is not None:
