@@ -16,7 +16,12 @@ from parley.accounts.service import create_account
 from parley.graph.service import follow
 from parley.posts.render import Renderer
 from parley.posts.service import PostInput, create_post, favourite, reblog
-from parley.safety.catalog import catalog_loaded, load_catalog, shipped_catalog
+from parley.safety.appeals import appeal
+from parley.safety.catalog import catalog_loaded, get_rule, load_catalog, shipped_catalog
+from parley.safety.decisions import DecisionInput, account_facts, decide_case
+from parley.safety.policy import propose
+from parley.safety.public_office import designate
+from parley.safety.reports import ReportInput, create_report
 from parley.settings import Settings
 from parley.store.db import Database
 from parley.store.tables import Account, Follow, Post, utcnow
@@ -144,13 +149,6 @@ def seed(db: Database, settings: Settings, *, only_if_empty: bool = True, follow
 def seed_moderation(session: Session, settings: Settings, accounts: dict[str, Account], renderer: Renderer) -> None:
     """A few realistic cases: the head of state behind the public-interest notice (appealed),
     spam removed, a misleading civic claim labelled, and a harassment report still open."""
-    from parley.safety.appeals import appeal
-    from parley.safety.catalog import get_rule
-    from parley.safety.decisions import DecisionInput, account_facts, decide_case
-    from parley.safety.policy import propose
-    from parley.safety.public_office import designate
-    from parley.safety.reports import ReportInput, create_report
-
     a = accounts
     designate(session, a["ParleyTeam"], a["POTUS"], role="President of the United States", jurisdiction="United States")
 

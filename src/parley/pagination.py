@@ -82,6 +82,12 @@ def apply(stmt: Any, column: Any, page: Page, *, fetch: int | None = None) -> An
     return stmt.limit(fetch or page.limit)
 
 
+def newest_first(rows: list[T], page: Page) -> list[T]:
+    """Rows of ``apply``'s query in the answer's order: a ``min_id`` page is queried
+    oldest first and answered newest first."""
+    return rows[::-1] if page.min_id is not None else rows
+
+
 def collect(
     page: Page,
     fetch: Callable[[Page], list[tuple[int, Any]]],
@@ -106,7 +112,4 @@ def collect(
             current = Page(page.max_id, page.since_id, last, current.limit)
         else:
             current = Page(last, page.since_id, None, current.limit)
-    out = out[: page.limit]
-    if page.min_id is not None:
-        out.reverse()
-    return out
+    return newest_first(out[: page.limit], page)

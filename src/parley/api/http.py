@@ -8,7 +8,6 @@ transaction authenticates the caller, calls the domain, and serialises the answe
 from __future__ import annotations
 
 import builtins
-import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, Invalid, NotFound, ParleyError, RateLimited, Unauthorized
 from parley.feeds.service import freshness, refresh
 from parley.oauth.apps import Credentials, authenticate_token
-from parley.pagination import Page, Paged
+from parley.pagination import Page, Paged, newest_first
 from parley.posts.render import Renderer
 from parley.services import Services
 from parley.store.db import UnitOfWork
@@ -245,9 +244,7 @@ class Ctx:
         """A page of accounts from ``(cursor, account id)`` rows in query order (oldest
         first when the page was asked with ``min_id``), newest first in the answer."""
         loaded = self.ser.load_accounts(r[1] for r in rows)
-        items = [Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded]
-        if self.params.page().min_id is not None:
-            items.reverse()
+        items = newest_first([Paged(cursor, account_id) for cursor, account_id in rows if account_id in loaded], self.params.page())
         return self.paged(items, [self.ser.account(loaded[i.item]) for i in items])
 
     def paged(self, items: list[Paged[Any]], data: list[Any]) -> Response:
@@ -335,10 +332,6 @@ async def call(
 
 def reset_header(epoch: float) -> str:
     return datetime.fromtimestamp(epoch, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def token_key(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
 def install_error_handlers(app: Any) -> None:

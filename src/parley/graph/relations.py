@@ -141,11 +141,14 @@ _EXCLUSIONS = Statement(union_all(
 
 
 def exclusions_query(viewer_id: int) -> tuple[Statement, dict[str, Any]]:
-    """The statement and parameters of ``home_exclusions``, for batching."""
+    """The statement and parameters of ``excluded_authors``, for callers that batch it
+    with other statements (``parley.store.raw.rows_many``)."""
     return _EXCLUSIONS, {"viewer": viewer_id, "now": utcnow()}
 
 
 def exclusions_from(found: Iterable[Any], *, notifications: bool = False) -> Excluded:
+    """Exclusions from the rows of ``exclusions_query``. For notifications only the mutes
+    that hide notifications count."""
     out = Excluded(set(), set())
     for kind, account_id, hides_notifications in found:
         if kind == "r":
@@ -155,15 +158,9 @@ def exclusions_from(found: Iterable[Any], *, notifications: bool = False) -> Exc
     return out
 
 
-def home_exclusions(session: Session, viewer_id: int, *, notifications: bool = False) -> Excluded:
-    """Whom the viewer's lists leave out, in one query. For notifications only the mutes
-    that hide notifications count."""
-    return exclusions_from(rows(session, *exclusions_query(viewer_id)), notifications=notifications)
-
-
 def excluded_authors(session: Session, viewer_id: int | None, *, notifications: bool = False) -> set[int]:
-    """Accounts whose posts never reach the viewer's lists: blocked either way, or muted
-    (for notifications, only mutes that hide notifications count)."""
+    """Accounts whose posts never reach the viewer's lists, in one query: blocked either
+    way, or muted (for notifications, only mutes that hide notifications count)."""
     if viewer_id is None:
         return set()
-    return home_exclusions(session, viewer_id, notifications=notifications).authors
+    return exclusions_from(rows(session, *exclusions_query(viewer_id)), notifications=notifications).authors

@@ -27,6 +27,12 @@ def _counts(session: Session, follower_id: int, target_id: int, delta: int) -> N
     )
 
 
+def _blocks(session: Session, account_id: int, target_id: int) -> bool:
+    return session.scalar(
+        select(Block.id).where(Block.account_id == account_id, Block.target_account_id == target_id)
+    ) is not None
+
+
 def _blocked_either_way(session: Session, a: int, b: int) -> bool:
     return session.scalar(
         select(Block.id).where(
@@ -147,9 +153,7 @@ def block(session: Session, account: Account, target: Account) -> None:
     """Block ``target``: follows both ways and pending requests end."""
     if account.id == target.id:
         raise Forbidden("You cannot block yourself")
-    if session.scalar(
-        select(Block.id).where(Block.account_id == account.id, Block.target_account_id == target.id)
-    ):
+    if _blocks(session, account.id, target.id):
         return
     session.add(Block(id=ids.new_id(), account_id=account.id, target_account_id=target.id))
     unfollow(session, account, target)
@@ -206,13 +210,18 @@ def unmute(session: Session, account: Account, target: Account) -> None:
 # --- lists --------------------------------------------------------------------------------
 
 
-def followers_page(session: Session, account_id: int, page: Page) -> list[tuple[int, int]]:
-    """(follow id, follower id) pairs, newest follow first."""
+def followers_page(session: Session, viewer_id: int | None, account_id: int, page: Page) -> list[tuple[int, int]]:
+    """(follow id, follower id) pairs, in query order; none for a viewer the account blocks."""
+    if viewer_id is not None and _blocks(session, account_id, viewer_id):
+        return []
     stmt = select(Follow.id, Follow.account_id).where(Follow.target_account_id == account_id)
     return [(r[0], r[1]) for r in session.execute(apply(stmt, Follow.id, page))]
 
 
-def following_page(session: Session, account_id: int, page: Page) -> list[tuple[int, int]]:
+def following_page(session: Session, viewer_id: int | None, account_id: int, page: Page) -> list[tuple[int, int]]:
+    """(follow id, followed id) pairs, in query order; none for a viewer the account blocks."""
+    if viewer_id is not None and _blocks(session, account_id, viewer_id):
+        return []
     stmt = select(Follow.id, Follow.target_account_id).where(Follow.account_id == account_id)
     return [(r[0], r[1]) for r in session.execute(apply(stmt, Follow.id, page))]
 

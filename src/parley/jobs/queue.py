@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
-from parley.store.db import ENQUEUED
+from parley.store.db import ENQUEUED, rowcount
 from parley.store.tables import Job, utcnow
 
 
@@ -106,8 +106,7 @@ def retry_parked(session: Session, job_id: int | None = None) -> int:
     stmt = update(Job).where(Job.state == "parked")
     if job_id is not None:
         stmt = stmt.where(Job.id == job_id)
-    result = session.execute(stmt.values(state="queued", run_at=utcnow(), attempts=0, locked_until=None))
-    return int(getattr(result, "rowcount", 0))
+    return rowcount(session.execute(stmt.values(state="queued", run_at=utcnow(), attempts=0, locked_until=None)))
 
 
 def pending(session: Session) -> int:

@@ -124,12 +124,6 @@ class Filter:
 EVERYTHING = Filter()
 
 
-def list_rows(session: Session, account_id: int, page: Page, which: Filter = EVERYTHING) -> list[tuple[int, Notification]]:
-    """One page of the account's notification rows, unfiltered by visibility."""
-    stmt = which.apply(select(Notification).where(Notification.account_id == account_id))
-    return [(n.id, n) for n in session.scalars(apply(stmt, Notification.id, page))]
-
-
 def get_notification(session: Session, account_id: int, notification_id: int) -> Notification:
     row = session.get(Notification, notification_id)
     if row is None or row.account_id != account_id:
@@ -168,30 +162,42 @@ def retract(session: Session, *, from_id: int, type_: str, post_id: int | None, 
     session.execute(stmt)
 
 
-def notifications_for(
-    session: Session, viewer_id: int, page: Page, which: Filter = EVERYTHING
-) -> list[Paged[tuple[Notification, Seen | None]]]:
-    """One page of the viewer's notifications with the posts they are about.
+Shown = tuple[Notification, Seen | None]
 
-    Notifications from accounts the viewer shut out (blocks, and mutes that hide
-    notifications), or about posts the viewer may no longer see, are left out.
+
+def _shown(session: Session, viewer_id: int, notifications: list[Notification], excluded: set[int]) -> list[Shown]:
+    """The notifications the viewer may see, with the posts they are about, in order.
+
+    Notifications from accounts the viewer shut out (``excluded``), or about posts the
+    viewer may no longer see, are left out.
     """
+    kept = [n for n in notifications if n.from_account_id not in excluded]
+    post_ids = [n.post_id for n in kept if n.post_id]
+    seen = {s.post.id: s for s in visible_by_ids(session, viewer_id, post_ids, Context.NOTIFICATIONS)}
+    return [(n, seen.get(n.post_id) if n.post_id else None) for n in kept if n.post_id is None or n.post_id in seen]
+
+
+def notifications_for(session: Session, viewer_id: int, page: Page, which: Filter = EVERYTHING) -> list[Paged[Shown]]:
+    """One page of the viewer's notifications with the posts they are about (see ``_shown``)."""
     excluded = excluded_authors(session, viewer_id, notifications=True)
+    mine = which.apply(select(Notification).where(Notification.account_id == viewer_id))
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
-        return list_rows(session, viewer_id, p, which)
+        return [(n.id, n) for n in session.scalars(apply(mine, Notification.id, p))]
 
-    def keep(rows: list[tuple[int, Any]]) -> list[Paged[tuple[Notification, Seen | None]]]:
-        rows = [r for r in rows if r[1].from_account_id not in excluded]
-        post_ids = [r[1].post_id for r in rows if r[1].post_id]
-        seen = {s.post.id: s for s in visible_by_ids(session, viewer_id, post_ids, Context.NOTIFICATIONS)}
-        return [
-            Paged(cursor, (n, seen.get(n.post_id) if n.post_id else None))
-            for cursor, n in rows
-            if n.post_id is None or n.post_id in seen
-        ]
+    def keep(rows: list[tuple[int, Any]]) -> list[Paged[Shown]]:
+        return [Paged(n.id, (n, s)) for n, s in _shown(session, viewer_id, [r[1] for r in rows], excluded)]
 
     return collect(page, fetch, keep)
+
+
+def get_notification_for(session: Session, viewer_id: int, notification_id: int) -> Shown:
+    """One of the viewer's notifications as ``notifications_for`` would list it, or "not found"."""
+    n = get_notification(session, viewer_id, notification_id)
+    shown = _shown(session, viewer_id, [n], excluded_authors(session, viewer_id, notifications=True))
+    if not shown:
+        raise NotFound("Record not found")
+    return shown[0]
 
 
 def markers(session: Session, account_id: int, timelines: list[str]) -> list[Marker]:

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parley.pagination import Page, apply
-from parley.posts.access import Seen, visible_posts
+from parley.posts.access import Seen, visible_by_ids
 from parley.store.tables import Account, Favourite, Post, PostEdit
 from parley.visibility import Context
 
@@ -32,16 +32,16 @@ def reblogged_by(session: Session, post_id: int, page: Page) -> list[tuple[int, 
 
 def quotes_of(session: Session, viewer_id: int | None, post_id: int, page: Page) -> list[Seen]:
     """The posts quoting ``post_id`` that the viewer may see, newest first."""
-    stmt = select(Post).where(Post.quote_of_id == post_id, Post.deleted_at.is_(None))
-    rows = list(session.scalars(apply(stmt, Post.id, page)))
+    stmt = select(Post.id).where(Post.quote_of_id == post_id, Post.deleted_at.is_(None))
+    ids = list(session.scalars(apply(stmt, Post.id, page)))
     if page.min_id is not None:
-        rows.reverse()
-    return visible_posts(session, viewer_id, rows, Context.THREAD)
+        ids.reverse()
+    return visible_by_ids(session, viewer_id, ids, Context.THREAD)
 
 
-def history(session: Session, post: Post) -> list[PostEdit]:
+def history(session: Session, post_id: int) -> list[PostEdit]:
     """The versions of a post, oldest first (empty if it was never edited)."""
-    return list(session.scalars(select(PostEdit).where(PostEdit.post_id == post.id).order_by(PostEdit.id)))
+    return list(session.scalars(select(PostEdit).where(PostEdit.post_id == post_id).order_by(PostEdit.id)))
 
 
 def instance_counts(session: Session) -> tuple[int, int]:

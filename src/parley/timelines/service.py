@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import Select, false, or_, select
@@ -12,28 +11,24 @@ from parley.feeds.service import big_followed_query, home_ids
 from parley.feeds.store import FeedStore
 from parley.graph.relations import excluded_authors, exclusions_from, exclusions_query
 from parley.pagination import Page, Paged, apply, collect
-from parley.posts.access import Seen, visible_posts
+from parley.posts.access import Seen, visible_by_ids
 from parley.settings import Settings
 from parley.store.raw import rows_many
-from parley.store.rows import post_rows
 from parley.store.tables import Bookmark, Favourite, Pin, Post, PostTag, Tag
 from parley.visibility import Context
 
 
 def _page_of_posts(
-    session: Session,
-    viewer_id: int | None,
-    base: Select[Any],
-    page: Page,
-    context: Context,
-    keep_extra: Callable[[Seen], bool] | None = None,
+    session: Session, viewer_id: int | None, base: Select[Any], page: Page, context: Context
 ) -> list[Paged[Seen]]:
+    """A page of the posts whose ids ``base`` selects, as the viewer may see them."""
+
     def fetch(p: Page) -> list[tuple[int, Any]]:
-        return [(post.id, post) for post in session.scalars(apply(base, Post.id, p))]
+        return [(post_id, post_id) for post_id in session.scalars(apply(base, Post.id, p))]
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:
-        seen = visible_posts(session, viewer_id, [r[1] for r in rows], context)
-        return [Paged(s.post.id, s) for s in seen if keep_extra is None or keep_extra(s)]
+        seen = visible_by_ids(session, viewer_id, [r[1] for r in rows], context)
+        return [Paged(s.post.id, s) for s in seen]
 
     return collect(page, fetch, keep)
 
@@ -47,12 +42,10 @@ def home(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int,
     big = [r[0] for r in found[1]]
 
     def fetch(p: Page) -> list[tuple[int, Any]]:
-        post_ids = home_ids(session, feeds, settings, viewer_id, p, big=big)
-        found = post_rows(session, post_ids)
-        return [(i, found[i]) for i in post_ids if i in found]
+        return [(post_id, post_id) for post_id in home_ids(session, feeds, settings, viewer_id, p, big=big)]
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:
-        seen = visible_posts(session, viewer_id, [r[1] for r in rows], Context.HOME)
+        seen = visible_by_ids(session, viewer_id, [r[1] for r in rows], Context.HOME)
         # A repost of someone the viewer blocks or mutes stays out of home.
         return [
             Paged(s.post.id, s)
@@ -71,7 +64,7 @@ def _tagged(names: list[str]) -> Any:
 
 
 def _broadcast(session: Session, viewer_id: int | None, stmt: Any, page: Page, context: Context) -> list[Paged[Seen]]:
-    """Public original posts matching ``stmt``, less the authors the viewer shut out."""
+    """Public original posts among those ``stmt`` selects, less the authors the viewer shut out."""
     stmt = stmt.where(Post.visibility == "public", Post.reblog_of_id.is_(None), Post.deleted_at.is_(None))
     excluded = excluded_authors(session, viewer_id)
     if excluded:
@@ -83,7 +76,7 @@ def public(
     session: Session, viewer_id: int | None, page: Page, *, only_media: bool = False
 ) -> list[Paged[Seen]]:
     """Public original posts of this instance (all posts are local in Parley)."""
-    stmt = select(Post)
+    stmt = select(Post.id)
     if only_media:
         stmt = stmt.where(false())  # no post has media until uploads exist
     return _broadcast(session, viewer_id, stmt, page, Context.PUBLIC)
@@ -100,7 +93,7 @@ def tag(
     none_tags: list[str] | None = None,
 ) -> list[Paged[Seen]]:
     """Public posts with hashtag ``name`` (and the ``any``/``all``/``none`` refinements)."""
-    stmt = select(Post).where(Post.id.in_(_tagged([name, *(any_tags or [])])))
+    stmt = select(Post.id).where(Post.id.in_(_tagged([name, *(any_tags or [])])))
     for extra in all_tags or []:
         stmt = stmt.where(Post.id.in_(_tagged([extra])))
     if none_tags:
@@ -121,7 +114,7 @@ def account_posts(
     tagged: str | None = None,
 ) -> list[Paged[Seen]]:
     """A profile's posts, as ``GET /api/v1/accounts/:id/statuses`` lists them."""
-    stmt = select(Post).where(Post.account_id == account_id, Post.deleted_at.is_(None))
+    stmt = select(Post.id).where(Post.account_id == account_id, Post.deleted_at.is_(None))
     if pinned:
         stmt = stmt.where(Post.id.in_(select(Pin.post_id).where(Pin.account_id == account_id)))
     if exclude_replies:
@@ -145,9 +138,7 @@ def _collection(session: Session, viewer_id: int, model: Any, page: Page) -> lis
         return [(row[0], row[1]) for row in session.execute(apply(stmt, model.id, p))]
 
     def keep(rows: list[tuple[int, Any]]) -> list[Paged[Seen]]:
-        posts = {p.id: p for p in session.scalars(select(Post).where(Post.id.in_([r[1] for r in rows])))}
-        ordered = [posts[r[1]] for r in rows if r[1] in posts]
-        seen = {s.post.id: s for s in visible_posts(session, viewer_id, ordered, Context.LIST)}
+        seen = {s.post.id: s for s in visible_by_ids(session, viewer_id, [r[1] for r in rows], Context.LIST)}
         return [Paged(r[0], seen[r[1]]) for r in rows if r[1] in seen]
 
     return collect(page, fetch, keep)

@@ -12,7 +12,6 @@ from parley.accounts import service as accounts
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.errors import NotFound
 from parley.graph import service as graph
-from parley.graph.relations import load_relations
 from parley.store.tables import Account
 from parley.timelines import service as timelines
 
@@ -133,18 +132,12 @@ async def statuses(request: Request, account_id: str) -> Response:
     return await call(request, work, auth="optional", scope="read:statuses")
 
 
-def _hidden_from(ctx: Ctx, target: Account) -> bool:
-    """An account that blocks the viewer shows them no followers or following lists."""
-    return ctx.viewer_id is not None and target.id in load_relations(ctx.session, ctx.viewer_id, [target.id]).blocked_by
-
-
 @router.get("/api/v1/accounts/{account_id}/followers")
 async def followers(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = ctx.target(account_id)
-        if _hidden_from(ctx, target):
-            return json_response([])
-        return ctx.paged_accounts(graph.followers_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+        page = ctx.params.page(default=40, maximum=80)
+        return ctx.paged_accounts(graph.followers_page(ctx.session, ctx.viewer_id, target.id, page))
 
     return await call(request, work, auth="optional", scope="read:accounts")
 
@@ -153,9 +146,8 @@ async def followers(request: Request, account_id: str) -> Response:
 async def following(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         target = ctx.target(account_id)
-        if _hidden_from(ctx, target):
-            return json_response([])
-        return ctx.paged_accounts(graph.following_page(ctx.session, target.id, ctx.params.page(default=40, maximum=80)))
+        page = ctx.params.page(default=40, maximum=80)
+        return ctx.paged_accounts(graph.following_page(ctx.session, ctx.viewer_id, target.id, page))
 
     return await call(request, work, auth="optional", scope="read:accounts")
 
@@ -257,8 +249,6 @@ async def mutes(request: Request) -> Response:
         return ctx.paged_accounts(graph.mutes_page(ctx.session, ctx.account_id, ctx.params.page(default=40, maximum=80)))
 
     return await call(request, work, scope="read:mutes")
-
-
 
 
 def _opt_str(value: Any) -> str | None:

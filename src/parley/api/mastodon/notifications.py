@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import iso
 from parley.api.parley.decisions import account_warning
+from parley.errors import NotFound
 from parley.notifications import service as notes
-from parley.pagination import Page, Paged
-from parley.store.tables import Decision
+from parley.store.tables import Decision, Marker
 
 router = APIRouter()
+
+
+def _marker(m: Marker) -> dict:
+    return {"last_read_id": str(m.last_read_id), "version": m.version, "updated_at": iso(m.updated_at)}
 
 
 def _filter(ctx: Ctx) -> notes.Filter:
@@ -27,27 +29,29 @@ def _filter(ctx: Ctx) -> notes.Filter:
     )
 
 
-def _page(ctx: Ctx, page: Page, which: notes.Filter = notes.EVERYTHING) -> tuple[list[Paged[Any]], list[dict]]:
-    items = notes.notifications_for(ctx.session, ctx.account_id, page, which)
-    seen = [s for i in items if (s := i.item[1]) is not None]
+def _render(ctx: Ctx, shown: list[notes.Shown]) -> list[dict]:
+    """Notification entities, leaving out any whose sender cannot be loaded."""
+    seen = [s for _, s in shown if s is not None]
     statuses = {s.post.id: data for s, data in zip(seen, ctx.ser.statuses(seen), strict=True)}
-    accounts = ctx.ser.load_accounts(i.item[0].from_account_id for i in items)
-    kept = [i for i in items if i.item[0].from_account_id in accounts]
-    data = [ctx.ser.notification(i.item[0], accounts, statuses) for i in kept]
-    for i, d in zip(kept, data, strict=True):
-        n = i.item[0]
+    accounts = ctx.ser.load_accounts(n.from_account_id for n, _ in shown)
+    out = []
+    for n, _ in shown:
+        if n.from_account_id not in accounts:
+            continue
+        data = ctx.ser.notification(n, accounts, statuses)
         if n.type == "moderation_warning" and n.decision_id is not None:
             decision = ctx.session.get(Decision, n.decision_id)
             if decision is not None:
-                d["moderation_warning"] = account_warning(ctx, decision)
-    return items, data
+                data["moderation_warning"] = account_warning(ctx, decision)
+        out.append(data)
+    return out
 
 
 @router.get("/api/v1/notifications")
 async def index(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        items, data = _page(ctx, ctx.params.page(default=40, maximum=80), _filter(ctx))
-        return ctx.paged(items, data)
+        items = notes.notifications_for(ctx.session, ctx.account_id, ctx.params.page(default=40, maximum=80), _filter(ctx))
+        return ctx.paged(items, _render(ctx, [i.item for i in items]))
 
     return await call(request, work, scope="read:notifications")
 
@@ -74,11 +78,8 @@ async def clear(request: Request) -> Response:
 @router.get("/api/v1/notifications/{notification_id}")
 async def show(request: Request, notification_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        n = notes.get_notification(ctx.session, ctx.account_id, parse_id(notification_id))
-        items, data = _page(ctx, Page(max_id=n.id + 1, limit=1), notes.Filter(from_account_id=n.from_account_id))
-        if not items or items[0].item[0].id != n.id:
-            from parley.errors import NotFound
-
+        data = _render(ctx, [notes.get_notification_for(ctx.session, ctx.account_id, parse_id(notification_id))])
+        if not data:
             raise NotFound("Record not found")
         return json_response(data[0])
 
@@ -98,13 +99,7 @@ async def dismiss(request: Request, notification_id: str) -> Response:
 async def markers(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         wanted = ctx.params.list("timeline") or ["home", "notifications"]
-        rows = notes.markers(ctx.session, ctx.account_id, wanted)
-        return json_response(
-            {
-                m.timeline: {"last_read_id": str(m.last_read_id), "version": m.version, "updated_at": iso(m.updated_at)}
-                for m in rows
-            }
-        )
+        return json_response({m.timeline: _marker(m) for m in notes.markers(ctx.session, ctx.account_id, wanted)})
 
     return await call(request, work, scope="read:statuses")
 
@@ -119,12 +114,7 @@ async def save_markers(request: Request) -> Response:
                 raw = str(ctx.params.raw(timeline).get("last_read_id", ""))
             if not raw:
                 continue
-            marker = notes.save_marker(ctx.session, ctx.account_id, timeline, parse_id(raw))
-            out[timeline] = {
-                "last_read_id": str(marker.last_read_id),
-                "version": marker.version,
-                "updated_at": iso(marker.updated_at),
-            }
+            out[timeline] = _marker(notes.save_marker(ctx.session, ctx.account_id, timeline, parse_id(raw)))
         return json_response(out)
 
     return await call(request, work, scope="write:statuses")

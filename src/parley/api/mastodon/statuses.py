@@ -60,7 +60,7 @@ async def show_many(request: Request) -> Response:
         for raw in ctx.params.list("id")[:40]:
             try:
                 ids.append(parse_id(raw))
-            except Exception:
+            except NotFound:
                 continue
         return json_response(ctx.ser.statuses(visible_by_ids(ctx.session, ctx.viewer_id, ids, Context.DIRECT_LINK)))
 
@@ -116,7 +116,7 @@ async def history(request: Request, status_id: str) -> Response:
         post = seen.target
         author = ctx.ser.account(ctx.ser.load_accounts([post.account_id])[post.account_id])
         # A post never edited has one version: itself.
-        versions: list[Any] = list(queries.history(ctx.session, post)) or [post]
+        versions: list[Any] = queries.history(ctx.session, post.id) or [post]
         out = [
             {
                 "content": v.content_html,
