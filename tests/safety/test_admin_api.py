@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from parley.safety.catalog import load_catalog, shipped_catalog
+from parley.safety.policy import MAX_LOCK_HOURS
 from parley.services import Services
-from parley.settings import Settings
-from parley.store.tables import Account, utcnow
+from parley.store.tables import Account, Decision, utcnow
 from tests.factories import User, make_staff, make_user
 
 ADMIN_REPORT_FIELDS = {
@@ -22,12 +22,6 @@ ADMIN_ACCOUNT_FIELDS = {
     "id", "username", "domain", "created_at", "email", "ip", "ips", "role", "confirmed", "suspended",
     "silenced", "disabled", "approved", "locale", "invite_request", "account",
 }
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """No detectors scanning posts in the background: these tests count every report."""
-    return replace(settings, detectors=())
 
 
 @pytest.fixture
@@ -265,3 +259,26 @@ def test_admin_accounts_list_and_filter(world: dict[str, Any]) -> None:
     assert names(by_domain="elsewhere.example") == set()
     r = mod.get("/api/v1/admin/accounts", params={"limit": 2})
     assert len(r.json()) == 2 and 'rel="next"' in r.headers["link"]
+
+
+def test_an_account_action_answers_a_report_about_that_account(world: dict[str, Any]) -> None:
+    services, alice, bob, carol, mod = world["services"], world["alice"], world["bob"], world["carol"], world["mod"]
+    with services.db.unit() as uow:
+        load_catalog(uow.session, shipped_catalog())
+    filed = report(alice, bob, rule_ids=["abuse-harassment"])
+    r = mod.post(f"/api/v1/admin/accounts/{carol.id}/action", json={"type": "none", "report_id": filed["id"], "text": "x"})
+    assert r.status_code == 422 and r.json() == {"error": "The report is not about this account"}
+
+    # Resolved first: the decision names the report's rule but is made in no case, and a
+    # lock without a duration lasts the longest a lock may.
+    resolved = mod.post(f"/api/v1/admin/reports/{filed['id']}/resolve").json()
+    case_id = resolved["parley"]["case_id"]
+    before = events(mod, case_id)
+    r = mod.post(
+        f"/api/v1/admin/accounts/{bob.id}/action", json={"type": "disable", "report_id": filed["id"], "text": "Insults."}
+    )
+    assert r.status_code == 200 and r.json() == {}
+    assert events(mod, case_id) == before
+    with services.db.unit(write=False) as uow:
+        (decision,) = uow.session.scalars(select(Decision).where(Decision.account_id == int(bob.id)))
+        assert (decision.rule_id, decision.case_id, decision.duration_hours) == ("abuse-harassment", None, MAX_LOCK_HOURS)

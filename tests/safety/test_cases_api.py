@@ -3,7 +3,6 @@ engine's proposal, and the moderators' actions."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +13,6 @@ from starlette.testclient import TestClient
 from parley import ids
 from parley.safety.catalog import load_catalog, shipped_catalog
 from parley.services import Services
-from parley.settings import Settings
 from parley.store.tables import Account, Decision, PublicOffice, Strike, utcnow
 from tests.factories import User, make_staff, make_user
 
@@ -23,12 +21,6 @@ CASE_FIELDS = {
     "created_at", "updated_at", "closed_at",
 }
 DETAIL_FIELDS = CASE_FIELDS | {"reports", "statuses", "events", "proposal"}
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """No detectors scanning posts in the background: these tests count every report."""
-    return replace(settings, detectors=())
 
 
 @pytest.fixture

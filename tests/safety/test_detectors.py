@@ -184,12 +184,6 @@ class Fixed:
         return list(self.flags)
 
 
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """No detectors scanning posts in the background: each test runs ``scan_post`` itself."""
-    return replace(settings, detectors=())
-
-
 def shipped_detectors() -> list[Detector]:
     return detectors_for(Settings())
 
@@ -241,8 +235,10 @@ def test_scan_post_opens_a_case_with_an_automated_flag(world: dict[str, Any]) ->
 
     # A job may run twice: nothing new the second time.
     assert scan(services, status["id"], shipped_detectors()) == []
-    # The detectors the settings name (none here) run when none are given.
-    assert scan(services, status["id"]) == []
+    # The detectors the settings name (none here) run when none are given: a post the
+    # shipped detectors would flag is left alone.
+    unscanned = bob.status("double your bitcoin, you fucking idiot")
+    assert scan(services, unscanned["id"]) == []
     with services.db.unit() as uow:
         assert uow.session.scalar(select(func.count()).select_from(Report)) == 2
         assert uow.session.scalar(select(func.count()).select_from(CaseEvent)) == 3
@@ -285,6 +281,8 @@ def test_nothing_to_scan(world: dict[str, Any]) -> None:
         assert scan(services, post_id, flagging) == []
     assert scan(services, original["id"], []) == []
     assert world["mod"].get("/api/parley/v1/cases").json() == []
+    # The same detector does flag a post it may scan.
+    assert [r.detector for r in scan(services, original["id"], flagging)] == ["fixed/1"]
 
 
 def test_a_detector_never_takes_down_a_public_interest_post(world: dict[str, Any]) -> None:

@@ -19,7 +19,6 @@ Moderators act through ``access_case``, which checks the permissions of
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,9 +29,9 @@ from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Conflict, Invalid, NotFound
-from parley.pagination import Page, apply
+from parley.pagination import Page, apply, newest_first
 from parley.safety import permissions, policy
-from parley.safety.catalog import CatalogRule, published_rules
+from parley.safety.catalog import RULE_ID, CatalogRule, published_rules
 from parley.safety.decisions import account_facts, active_strikes
 from parley.settings import Settings
 from parley.store.tables import Account, Case, CaseEvent, CasePost, Report, utcnow
@@ -45,8 +44,6 @@ MAX_PRIORITY = 1000
 # Report categories without rules: spam weighs as the spam rule does, a notice of
 # illegal content as a severe rule (the law may set a deadline), anything else the least.
 CATEGORY_WEIGHTS = {"spam": 2, "legal": 4, "other": 1, "violation": 1}
-
-_RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 # --- priority (pure) ----------------------------------------------------------------------
@@ -107,18 +104,18 @@ def file_report(
     new_source = source not in heard
     report.case_id = case.id
     session.flush()
+    status_ids = json.loads(report.post_ids_json)
     listed = set(session.scalars(select(CasePost.post_id).where(CasePost.case_id == case.id)))
-    for post_id in json.loads(report.post_ids_json):
-        if int(post_id) not in listed:
-            session.add(CasePost(case_id=case.id, post_id=int(post_id)))
-            listed.add(int(post_id))
+    for post_id in dict.fromkeys(int(p) for p in status_ids):
+        if post_id not in listed:
+            session.add(CasePost(case_id=case.id, post_id=post_id))
     before = case.priority
     case.priority = bumped_priority(case.priority, weight, sources=len(heard | {source}), new_source=new_source)
     data: dict[str, Any] = {
         "report_id": str(report.id),
         "category": report.category,
         "rule_ids": json.loads(report.rule_ids_json),
-        "status_ids": json.loads(report.post_ids_json),
+        "status_ids": status_ids,
         "priority": {"from": before, "to": case.priority},
     }
     if queued_by is not None:
@@ -312,12 +309,11 @@ class CaseSummary:
     post_ids: tuple[int, ...]
 
 
-def check_filter(filt: CaseFilter) -> CaseFilter:
+def check_filter(filt: CaseFilter) -> None:
     if filt.state is not None and filt.state not in STATES:
         raise Invalid(f"Validation failed: state must be one of {', '.join(STATES)}")
-    if filt.rule_id is not None and not _RULE_ID.match(filt.rule_id):
+    if filt.rule_id is not None and not RULE_ID.match(filt.rule_id):
         raise Invalid("Validation failed: rule_id is not a rule id")
-    return filt
 
 
 def list_cases(session: Session, moderator: Account, filt: CaseFilter, page: Page) -> list[CaseSummary]:
@@ -336,9 +332,7 @@ def list_cases(session: Session, moderator: Account, filt: CaseFilter, page: Pag
         # id matches exactly that id, on every backend.
         named = Report.rule_ids_json.like(f'%"{filt.rule_id}"%')
         stmt = stmt.where(exists().where(Report.case_id == Case.id, named))
-    found = list(session.scalars(apply(stmt, Case.id, page)))
-    if page.min_id is not None:
-        found.reverse()
+    found = newest_first(list(session.scalars(apply(stmt, Case.id, page))), page)
     return summarise(session, found)
 
 
@@ -389,16 +383,16 @@ def get_case_for(session: Session, settings: Settings, moderator: Account, case_
     events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)))
     facts = account_facts(session, account)
     strikes = active_strikes(session, settings, account.id)
-    rules = proposal_rules(published_rules(session), summary.rule_ids)
+    ladder = policy.parse_ladder(settings.strike_ladder)
     proposals = [
         policy.propose(
             rule.facts(),
             facts,
             active_strikes=strikes,
-            ladder=policy.parse_ladder(settings.strike_ladder),
+            ladder=ladder,
             min_followers=settings.public_interest_min_followers,
         )
-        for rule in rules
+        for rule in proposal_rules(published_rules(session), summary.rule_ids)
     ]
     return CaseDetail(
         summary=summary,

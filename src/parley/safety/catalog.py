@@ -66,7 +66,8 @@ DSA_CATEGORIES = (
 MAX_TITLE = 200
 MAX_DESCRIPTION = 1000
 
-_ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# What a rule id looks like: a slug (the catalog also caps its length at 64).
+RULE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LANGUAGE_RE = re.compile(r"^[a-z]{2}$")
 # The database's keyword list grows; its shape does not. KEYWORD_OTHER needs free text
 # that a rule cannot give, so a rule names no keyword instead.
@@ -127,17 +128,23 @@ class CatalogRule:
 # --- reading the file ---------------------------------------------------------------------
 
 
-def read_catalog(path: Path | None = None) -> tuple[CatalogRule, ...]:
-    """The rules in the TOML file at ``path`` (default: the shipped catalog), validated."""
-    path = SHIPPED if path is None else path
+def read_toml(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of the TOML file at ``path`` (a catalog, term lists) and what they parse
+    to; ``Invalid`` when it cannot be read or is not TOML."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return raw, tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise Invalid(f"{path} is not valid TOML: {exc}") from exc
+
+
+def read_catalog(path: Path | None = None) -> tuple[CatalogRule, ...]:
+    """The rules in the TOML file at ``path`` (default: the shipped catalog), validated."""
+    path = SHIPPED if path is None else path
+    _, data = read_toml(path)
     return parse_catalog(data, source=str(path))
 
 
@@ -178,7 +185,7 @@ def _parse_rule(entry: dict[str, Any], label: str) -> CatalogRule:
         raise Invalid(f"{label}: missing field {missing[0]!r}")
 
     rule_id = entry["id"]
-    if not isinstance(rule_id, str) or len(rule_id) > 64 or not _ID_RE.match(rule_id):
+    if not isinstance(rule_id, str) or len(rule_id) > 64 or not RULE_ID.match(rule_id):
         raise Invalid(f"{label}: id must be a slug of lower-case letters, digits and hyphens, at most 64 long")
     version = entry["version"]
     if type(version) is not int or version < 1:

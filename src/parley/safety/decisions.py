@@ -42,6 +42,7 @@ from parley.store.tables import (
     utcnow,
 )
 from parley.transparency import log as transparency_log
+from parley.transparency.statements import actions_of
 
 # Actions that count as a strike against the account: the ones that find a violation the
 # author answers for. A label, a sensitive mark, less reach or the public-interest notice
@@ -88,7 +89,8 @@ def active_strikes(session: Session, settings: Settings, account_id: int, now: d
 # Actions that take a post down until its author deletes it.
 REMOVING = frozenset({"remove", "read_only"})
 
-_NOT_REVERSED = Decision.id.not_in(select(Decision.reverses_id).where(Decision.reverses_id.is_not(None)))
+# Decisions no reversal has undone (reversals themselves included).
+NOT_REVERSED = Decision.id.not_in(select(Decision.reverses_id).where(Decision.reverses_id.is_not(None)))
 
 
 def _in_force(decisions: list[Decision]) -> list[Decision]:
@@ -96,10 +98,6 @@ def _in_force(decisions: list[Decision]) -> list[Decision]:
     undid, oldest first."""
     reversed_ids = {d.reverses_id for d in decisions if d.reverses_id is not None}
     return sorted((d for d in decisions if d.reverses_id is None and d.id not in reversed_ids), key=lambda d: d.id)
-
-
-def _actions(decision: Decision) -> list[str]:
-    return list(json.loads(decision.actions_json))
 
 
 # --- deciding -----------------------------------------------------------------------------
@@ -194,6 +192,7 @@ def decide(
         _close_case(session, case, moderator, decision, now)
     session.flush()
     transparency_log.append(session, settings, decision)
+    audits.maybe_queue(session, settings, decision)
     return decision
 
 
@@ -226,7 +225,7 @@ def _close_case(session: Session, case: Case, moderator: Account, decision: Deci
             case_id=case.id,
             kind="decided",
             actor_id=moderator.id,
-            data_json=json.dumps({"decision_id": str(decision.id), "rule_id": decision.rule_id, "actions": _actions(decision)}),
+            data_json=json.dumps({"decision_id": str(decision.id), "rule_id": decision.rule_id, "actions": actions_of(decision)}),
             created_at=now,
         )
     )
@@ -258,9 +257,7 @@ def decide_case(session: Session, settings: Settings, moderator: Account, case_i
         raise NotFound("Record not found")
     if case.state == "closed":
         raise Invalid("This case is closed; reopen it to decide again")
-    decision = decide(session, settings, moderator, case.account_id, data, case=case)
-    audits.maybe_queue(session, settings, decision)
-    return decision
+    return decide(session, settings, moderator, case.account_id, data, case=case)
 
 
 def reverse(
@@ -326,7 +323,7 @@ def recompute_post(session: Session, post: Post) -> None:
     removed_at = notice = label_text = label_url = None
     limited = sensitive = False
     for d in _in_force(decisions):
-        acts = _actions(d)
+        acts = actions_of(d)
         if REMOVING & set(acts):
             removed_at = removed_at or d.created_at
         if "public_interest_notice" in acts:
@@ -342,7 +339,7 @@ def recompute_post(session: Session, post: Post) -> None:
     post.limited = limited
     if sensitive:
         post.sensitive = True
-    elif any("sensitive" in _actions(d) for d in decisions):
+    elif any("sensitive" in actions_of(d) for d in decisions):
         post.sensitive = False  # a decision marked it and none in force does any more
 
 
@@ -364,7 +361,7 @@ def recompute_account(session: Session, settings: Settings, account: Account, no
     locked_until: datetime | None = None
     suspended_at: datetime | None = None
     for d in _in_force(list(session.scalars(select(Decision).where(Decision.account_id == account.id)))):
-        acts = _actions(d)
+        acts = actions_of(d)
         if "lock" in acts and d.ends_at is not None and d.ends_at > now:
             locked_until = max(locked_until, d.ends_at) if locked_until else d.ends_at
         if "suspend" in acts and suspended_at is None:
@@ -403,7 +400,7 @@ def check_can_act(account: Account, now: datetime | None = None) -> None:
 
 _REMOVAL_RULES = Statement(
     select(Decision.post_id, Decision.rule_id, Decision.actions_json).where(
-        Decision.post_id.in_(bindparam("ids", expanding=True)), _NOT_REVERSED
+        Decision.post_id.in_(bindparam("ids", expanding=True)), NOT_REVERSED
     )
 )
 

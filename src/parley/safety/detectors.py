@@ -29,9 +29,9 @@ import hashlib
 import json
 import logging
 import re
-import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -43,7 +43,7 @@ from sqlalchemy.orm import Session
 from parley import ids
 from parley.errors import Invalid
 from parley.safety import cases
-from parley.safety.catalog import CatalogRule, published_rules
+from parley.safety.catalog import CatalogRule, published_rules, read_toml
 from parley.settings import Settings
 from parley.store.tables import Post, Report, utcnow
 
@@ -153,19 +153,13 @@ def parse_terms(data: dict[str, Any], *, source: str = "term lists") -> list[Ter
 
 def read_terms(path: Path) -> TermListDetector:
     """The term-list detector of the file at ``path``; ``Invalid`` says what is wrong with it."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise Invalid(f"cannot read {path}: {exc.strerror or exc}") from exc
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise Invalid(f"{path} is not valid TOML: {exc}") from exc
+    raw, data = read_toml(path)
     return TermListDetector(parse_terms(data, source=str(path)), hashlib.sha256(raw).hexdigest()[:12])
 
 
 @cache
 def _terms_detector(path: Path, mtime_ns: int, size: int) -> TermListDetector:
+    # ``mtime_ns`` and ``size`` are only part of the cache key: a changed file is read again.
     return read_terms(path)
 
 
@@ -187,12 +181,17 @@ Predict = Callable[[list[str]], Sequence[float]]
 
 
 @cache
-def _profanity_model() -> tuple[Predict, str]:
+def _profanity_model() -> Predict:
     # Imported on first use: loading scikit-learn and the model takes about a second,
     # which only processes that scan posts should pay.
     from profanity_check import predict_prob
 
-    return predict_prob, metadata.version("alt-profanity-check")
+    return predict_prob
+
+
+@cache
+def _profanity_version() -> str:
+    return metadata.version("alt-profanity-check")
 
 
 class ProfanityDetector:
@@ -206,16 +205,10 @@ class ProfanityDetector:
             raise ValueError("the threshold is a probability, from 0 to 1")
         self.threshold = threshold
         self._predict = predict
-        self._version = version
-
-    @property
-    def version(self) -> str:
-        if self._version is None:
-            self._version = _profanity_model()[1]
-        return self._version
+        self.version = version or _profanity_version()
 
     def score(self, text: str) -> float:
-        predict = self._predict or _profanity_model()[0]
+        predict = self._predict or _profanity_model()
         return float(predict([text])[0])
 
     def scan(self, text: str) -> list[Flag]:
@@ -267,6 +260,7 @@ def scan_post(
         return []
     running = detectors_for(settings) if detectors is None else list(detectors)
     rules = {rule.id: rule for rule in published_rules(session)}
+    flagged = _flagged_before(session, post)
     now = utcnow()
     filed: list[Report] = []
     for detector in running:
@@ -276,26 +270,28 @@ def scan_post(
             if rule is None:
                 log.warning("detector %s flagged rule %s, which is not in force; ignored", label, flag.rule_id)
                 continue
-            if _flagged_before(session, post, detector.name, rule.id):
+            # Any version of this detector flagging this post under this rule before.
+            if any(d.startswith(f"{detector.name}/") and rule.id in named for d, named in flagged):
                 continue
             filed.append(_file_flag(session, post, label, flag, rule, now))
+            flagged.append((label, [rule.id]))
     return filed
 
 
-def _flagged_before(session: Session, post: Post, detector_name: str, rule_id: str) -> bool:
-    """Whether any version of this detector already flagged this post under this rule."""
-    found = session.scalars(
-        select(Report.rule_ids_json).where(
+def _flagged_before(session: Session, post: Post) -> list[tuple[str, list[str]]]:
+    """The detectors (``name/version``) that flagged this post so far, each with the rules."""
+    found = session.execute(
+        select(Report.detector, Report.rule_ids_json).where(
             Report.account_id == post.account_id,
             Report.reporter_id.is_(None),
-            Report.detector.startswith(f"{detector_name}/", autoescape=True),
+            Report.detector.is_not(None),
             Report.post_ids_json.like(f'%"{post.id}"%'),
         )
     )
-    return any(rule_id in json.loads(named) for named in found)
+    return [(detector, json.loads(named)) for detector, named in found if detector is not None]
 
 
-def _file_flag(session: Session, post: Post, label: str, flag: Flag, rule: CatalogRule, now: Any) -> Report:
+def _file_flag(session: Session, post: Post, label: str, flag: Flag, rule: CatalogRule, now: datetime) -> Report:
     report = Report(
         id=ids.new_id(),
         reporter_id=None,

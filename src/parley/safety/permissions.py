@@ -52,6 +52,12 @@ def check_moderator(role: str) -> None:
     _check(refusal_to_moderate(role))
 
 
+def check_admin(role: str) -> None:
+    """Only admins run the instance: designations, the job queue."""
+    if role != "admin":
+        raise Forbidden(NOT_ALLOWED)
+
+
 def check_handle_case(role: str, moderator_id: int, subject_account_id: int) -> None:
     _check(refusal_to_handle_case(role, moderator_id, subject_account_id))
 

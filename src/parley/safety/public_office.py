@@ -11,15 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley import ids
-from parley.errors import Forbidden, Invalid, NotFound
+from parley.errors import Invalid, NotFound
+from parley.safety.permissions import check_admin
 from parley.store.tables import Account, DesignationEvent, PublicOffice, utcnow
 
 MAX_TEXT = 200
 
 
 def _require_admin(actor: Account | None) -> None:
-    if actor is not None and actor.role != "admin":
-        raise Forbidden("Only admins may designate public offices")
+    if actor is not None:  # None: the operator's CLI
+        check_admin(actor.role)
 
 
 def designate(

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Invalid, NotFound
-from parley.pagination import Page, apply
+from parley.pagination import Page, apply, newest_first
 from parley.posts.access import visible_by_ids
 from parley.safety import cases, permissions
 from parley.safety.catalog import published_rules
@@ -70,7 +70,7 @@ def create_report(session: Session, reporter: Account, data: ReportInput, *, now
         comment=comment,
         rule_ids_json=json.dumps(rule_ids),
         post_ids_json=json.dumps([str(p) for p in post_ids]),
-        forward=bool(data.forward),
+        forward=data.forward,
         created_at=now,
     )
     session.add(report)
@@ -86,11 +86,11 @@ def _check_rules(session: Session, category: str, rule_ids: list[str]) -> list[i
         return []
     if not rule_ids:
         raise Invalid("Validation failed: A violation report must name the rules broken (rule_ids[])")
-    current = {rule.id: rule for rule in published_rules(session)}
+    current = _severities(session)
     unknown = [r for r in rule_ids if r not in current]
     if unknown:
         raise Invalid(f"Validation failed: Rule ids does not reference valid rules: {', '.join(unknown)}")
-    return [current[r].severity for r in rule_ids]
+    return [current[r] for r in rule_ids]
 
 
 def _check_statuses(session: Session, reporter: Account, target: Account, status_ids: tuple[int, ...]) -> list[int]:
@@ -191,9 +191,24 @@ def reopen_report(session: Session, moderator: Account, report_id: int) -> Repor
     if case is not None:
         cases.reopen(session, moderator, case.id)
         return report
-    severities = _severities(session, json.loads(report.rule_ids_json))
+    # The rules named that are still in force: one may have been retired since.
+    current = _severities(session)
+    severities = [current[r] for r in json.loads(report.rule_ids_json) if r in current]
     cases.file_report(session, report, weight=cases.report_weight(report.category, severities), queued_by=moderator.id)
     return report
+
+
+def report_for_decision(
+    session: Session, moderator: Account, report_id: int, account_id: int
+) -> tuple[Report, Case | None]:
+    """The report a decision on ``account_id`` answers, with its case unless that is closed
+    (the decision then closes no case)."""
+    report, case = access_report(session, moderator, report_id)
+    if report.account_id != account_id:
+        raise Invalid("The report is not about this account")
+    if case is not None and case.state == "closed":
+        return report, None
+    return report, case
 
 
 def _queued(case: Case | None) -> Case:
@@ -202,9 +217,9 @@ def _queued(case: Case | None) -> Case:
     return case
 
 
-def _severities(session: Session, rule_ids: list[str]) -> list[int]:
-    current = {rule.id: rule.severity for rule in published_rules(session)}
-    return [current[r] for r in rule_ids if r in current]
+def _severities(session: Session) -> dict[str, int]:
+    """The severity of each rule in force."""
+    return {rule.id: rule.severity for rule in published_rules(session)}
 
 
 def list_reports(session: Session, moderator: Account, filt: ReportFilter, page: Page) -> list[Report]:
@@ -219,9 +234,7 @@ def list_reports(session: Session, moderator: Account, filt: ReportFilter, page:
         stmt = stmt.where(Report.reporter_id == filt.account_id)
     if filt.target_account_id is not None:
         stmt = stmt.where(Report.account_id == filt.target_account_id)
-    found = list(session.scalars(apply(stmt, Report.id, page)))
-    if page.min_id is not None:
-        found.reverse()
+    found = newest_first(list(session.scalars(apply(stmt, Report.id, page))), page)
     return found
 
 
@@ -298,7 +311,5 @@ def list_accounts(
         stmt = stmt.where(func.lower(Account.display_name).contains(filt.display_name.lower(), autoescape=True))
     if filt.email:
         stmt = stmt.where(Account.email_lower == filt.email.lower())
-    found = list(session.scalars(apply(stmt, Account.id, page)))
-    if page.min_id is not None:
-        found.reverse()
+    found = newest_first(list(session.scalars(apply(stmt, Account.id, page))), page)
     return found

@@ -25,13 +25,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
-from parley.api.mastodon.entities import Json, _role, iso
-from parley.api.mastodon.instance import _rule
+from parley.api.mastodon.entities import Json, iso, role_entity
+from parley.api.mastodon.instance import rule_entity
 from parley.errors import Invalid
 from parley.pagination import Paged
 from parley.posts.access import visible_by_ids
 from parley.safety import reports
 from parley.safety.catalog import published_rules
+from parley.safety.decisions import DecisionInput, decide
+from parley.safety.policy import MAX_LOCK_HOURS
 from parley.store.tables import Account, Case, Report, utcnow
 from parley.visibility import Context
 
@@ -46,6 +48,7 @@ class AdminViews:
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
+        self.ser = ctx.ser
         self.now = utcnow()
 
     def account(self, a: Account) -> Json:
@@ -59,7 +62,7 @@ class AdminViews:
             "email": a.email or "",
             "ip": None,
             "ips": [],
-            "role": _role(a.role),
+            "role": role_entity(a.role),
             "confirmed": True,
             "suspended": a.suspended_at is not None,
             "silenced": False,
@@ -67,11 +70,11 @@ class AdminViews:
             "approved": True,
             "locale": a.locale,
             "invite_request": None,
-            "account": self.ctx.ser.account(a),
+            "account": self.ser.account(a),
         }
 
     def accounts(self, ids: Iterable[int | None]) -> dict[int, Json]:
-        loaded = self.ctx.ser.load_accounts(i for i in ids if i is not None)
+        loaded = self.ser.load_accounts(i for i in ids if i is not None)
         return {i: self.account(a) for i, a in loaded.items()}
 
     def reports(self, found: list[Report]) -> list[Json]:
@@ -87,8 +90,8 @@ class AdminViews:
         )
         post_ids = list(dict.fromkeys(int(p) for r in found for p in json.loads(r.post_ids_json)))
         seen = visible_by_ids(session, self.ctx.viewer_id, post_ids, Context.DIRECT_LINK)
-        statuses = dict(zip((s.post.id for s in seen), self.ctx.ser.statuses(seen), strict=True))
-        rules = {rule.id: _rule(rule) for rule in published_rules(session)}
+        statuses = dict(zip((s.post.id for s in seen), self.ser.statuses(seen), strict=True))
+        rules = {rule.id: rule_entity(rule) for rule in published_rules(session)}
         return [self._report(r, cases.get(r.case_id or 0), closers, people, statuses, rules) for r in found]
 
     def report(self, report: Report) -> Json:
@@ -103,7 +106,7 @@ class AdminViews:
         statuses: dict[int, Json],
         rules: dict[str, Json],
     ) -> Json:
-        closer = closers.get(case.id) if case is not None and case.state == "closed" else None
+        closer = closers.get(case.id) if case is not None else None  # ``closers`` has closed cases only
         post_ids = [int(p) for p in json.loads(r.post_ids_json)]
         return {
             "id": str(r.id),
@@ -154,8 +157,8 @@ async def list_reports(request: Request) -> Response:
         p = ctx.params
         filt = reports.ReportFilter(
             resolved=bool(p.bool("resolved", False)),
-            account_id=_optional_id(p.str("account_id")),
-            target_account_id=_optional_id(p.str("target_account_id")),
+            account_id=p.id("account_id"),
+            target_account_id=p.id("target_account_id"),
         )
         found = reports.list_reports(ctx.session, ctx.account, filt, p.page(default=100, maximum=200))
         views = AdminViews(ctx)
@@ -181,7 +184,6 @@ def _report_action(verb: str, act: Callable[..., Report], summary: str, descript
     async def route(request: Request, report_id: str) -> Response:
         def work(ctx: Ctx) -> Response:
             report = act(ctx.session, ctx.account, parse_id(report_id))
-            ctx.session.flush()
             return json_response(AdminViews(ctx).report(report))
 
         return await call(request, work, scope=WRITE)
@@ -221,10 +223,6 @@ _report_action(
     "Opens the report's closed case again (409 if the account has another open case); a muted "
     "reporter's report is put in the queue.",
 )
-
-
-def _optional_id(value: str | None) -> int | None:
-    return parse_id(value) if value else None
 
 
 # --- accounts -----------------------------------------------------------------------------
@@ -289,9 +287,6 @@ _NOT_HERE = {
 )
 async def account_action(request: Request, account_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        from parley.safety.decisions import DecisionInput, decide
-        from parley.safety.policy import MAX_LOCK_HOURS
-
         p = ctx.params
         kind = p.required("type")
         if kind in _NOT_HERE:
@@ -299,33 +294,23 @@ async def account_action(request: Request, account_id: str) -> Response:
         if kind not in _ACTIONS:
             raise Invalid("type must be none, disable, suspend, sensitive or silence")
         target = ctx.target(account_id)
-        report_id = _optional_id(p.str("report_id"))
+        report_id = p.id("report_id")
         case = None
         rule_id = p.str("rule_id")
         if report_id is not None:
-            report, case = reports.access_report(ctx.session, ctx.account, report_id)
-            if report.account_id != target.id:
-                    raise Invalid("The report is not about this account")
+            report, case = reports.report_for_decision(ctx.session, ctx.account, report_id, target.id)
             named = json.loads(report.rule_ids_json)
             if rule_id is None and len(named) == 1:
                 rule_id = named[0]
-            if case is not None and case.state == "closed":
-                case = None
         if not rule_id:
             raise Invalid("Name the rule the account broke: rule_id")
-        actions = _ACTIONS[kind]
-        hours = p.int("duration_hours", minimum=1, maximum=MAX_LOCK_HOURS) if kind == "disable" else None
+        hours = p.int("duration_hours", MAX_LOCK_HOURS, minimum=1, maximum=MAX_LOCK_HOURS) if kind == "disable" else None
         decide(
             ctx.session,
             ctx.services.settings,
             ctx.account,
             target.id,
-            DecisionInput(
-                rule_id=rule_id,
-                actions=actions,
-                reasons=p.str("text") or "",
-                duration_hours=(hours or MAX_LOCK_HOURS) if kind == "disable" else None,
-            ),
+            DecisionInput(rule_id=rule_id, actions=_ACTIONS[kind], reasons=p.str("text") or "", duration_hours=hours),
             case=case,
         )
         return json_response({})

@@ -156,7 +156,7 @@ class Serializer:
             "discoverable": a.discoverable,
             "indexable": a.discoverable,
         }
-        out["role"] = _role(a.role)
+        out["role"] = role_entity(a.role)
         return out
 
     def accounts(self, ids: Sequence[int]) -> list[Json]:
@@ -358,7 +358,8 @@ def _notice_filter(post_id: int, notice: Json) -> Json:
     }
 
 
-def _role(role: str) -> Json:
+def role_entity(role: str) -> Json:
+    """Mastodon's Role entity for Parley's three roles."""
     names = {"user": "", "moderator": "Moderator", "admin": "Admin"}
     permissions = {"user": "0", "moderator": "1308", "admin": "1"}
     return {

@@ -46,7 +46,7 @@ def _configuration(ctx: Ctx) -> dict:
     }
 
 
-def _rule(rule: CatalogRule) -> dict:
+def rule_entity(rule: CatalogRule) -> dict:
     """Mastodon's Rule entity (``text`` the title, ``hint`` the description), with the
     ``translations`` of Mastodon 4.4 and Parley's catalog fields under ``parley``."""
     return {
@@ -73,7 +73,7 @@ def _rule(rule: CatalogRule) -> dict:
 
 
 def _rules(ctx: Ctx) -> list[dict]:
-    return [_rule(rule) for rule in published_rules(ctx.session)]
+    return [rule_entity(rule) for rule in published_rules(ctx.session)]
 
 
 @router.get("/api/v1/instance")

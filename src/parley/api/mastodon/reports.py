@@ -38,7 +38,6 @@ def _ids(raw: str) -> list[str]:
     return [str(v) for v in json.loads(raw)]
 
 
-
 @router.post(
     "/api/v1/reports",
     summary="Report an account (and posts of it) to the moderators",

@@ -36,13 +36,14 @@ class CaseViews:
 
     def __init__(self, ctx: Ctx) -> None:
         self.ctx = ctx
+        self.ser = ctx.ser
 
     def accounts(self, ids: Iterable[int | None]) -> dict[int, Json]:
-        loaded = self.ctx.ser.load_accounts(i for i in ids if i is not None)
-        return {i: self.ctx.ser.account(a) for i, a in loaded.items()}
+        loaded = self.ser.load_accounts(i for i in ids if i is not None)
+        return {i: self.ser.account(a) for i, a in loaded.items()}
 
     def summaries(self, found: list[cases.CaseSummary]) -> list[Json]:
-        people = self.accounts([s.case.account_id for s in found] + [s.case.assigned_to_id for s in found if s.case.assigned_to_id])
+        people = self.accounts([s.case.account_id for s in found] + [s.case.assigned_to_id for s in found])
         return [self._summary(s, people) for s in found]
 
     def _summary(self, s: cases.CaseSummary, people: dict[int, Json]) -> Json:
@@ -127,7 +128,6 @@ def _proposal(p: Proposal) -> Json:
 
 
 def _detail(ctx: Ctx, case_id: int) -> Response:
-    ctx.session.flush()
     detail = cases.get_case_for(ctx.session, ctx.services.settings, ctx.account, case_id)
     return json_response(CaseViews(ctx).detail(detail))
 
@@ -154,8 +154,8 @@ async def list_cases(request: Request) -> Response:
         filt = cases.CaseFilter(
             state=p.str("state") or None,
             rule_id=p.str("rule_id") or None,
-            account_id=_optional_id(p.str("account_id")),
-            report_id=_optional_id(p.str("report_id")),
+            account_id=p.id("account_id"),
+            report_id=p.id("report_id"),
         )
         found = cases.list_cases(ctx.session, ctx.account, filt, p.page(default=20, maximum=80))
         return ctx.paged([Paged(s.case.id, s) for s in found], CaseViews(ctx).summaries(found))
@@ -169,7 +169,7 @@ async def list_cases(request: Request) -> Response:
     summary="Show a case",
     description=(
         "The case with its `reports` (a detector's flag has no `account` and names its "
-        "`detector` and `score`), `statuses` (the reported posts the moderator can see), "
+        "`detector` and `score`), `statuses` (the reported posts, whatever their audience), "
         "`events` (its append-only history: `kind`, `account` who acted, `automated`, `data`) "
         "and the policy engine's `proposal`: whether the account is a public-interest account, "
         "its active strikes, and for each rule the reports name (every rule in force if none) "
@@ -227,7 +227,7 @@ _case_action(
     "Assign the case",
     "Body: `account_id` (optional: a moderator other than the one the case is about; default "
     "the caller). Appends an `assigned` event unless it is assigned so already.",
-    lambda ctx, case_id: cases.assign(ctx.session, ctx.account, case_id, _optional_id(ctx.params.str("account_id"))),
+    lambda ctx, case_id: cases.assign(ctx.session, ctx.account, case_id, ctx.params.id("account_id")),
 )
 _case_action(
     "unassign",
@@ -311,8 +311,4 @@ async def unmute_reporter(request: Request, account_id: str) -> Response:
         return json_response(_mute_json(target, None))
 
     return await call(request, work, scope=WRITE)
-
-
-def _optional_id(value: str | None) -> int | None:
-    return parse_id(value) if value else None
 

@@ -10,16 +10,12 @@ from starlette.responses import Response
 
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import iso
-from parley.errors import Forbidden, NotFound
+from parley.errors import NotFound
 from parley.jobs import queue
+from parley.safety.permissions import check_admin
 from parley.store.tables import Job
 
 router = APIRouter()
-
-
-def _require_admin(ctx: Ctx) -> None:
-    if ctx.account.role != "admin":
-        raise Forbidden("This action is not allowed")
 
 
 def _job(job: Job) -> dict[str, object]:
@@ -42,7 +38,7 @@ def _job(job: Job) -> dict[str, object]:
 )
 async def list_jobs(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
-        _require_admin(ctx)
+        check_admin(ctx.account.role)
         return json_response(
             {"queued": queue.pending(ctx.session), "parked": [_job(j) for j in queue.parked(ctx.session)]}
         )
@@ -56,7 +52,7 @@ async def list_jobs(request: Request) -> Response:
 )
 async def retry_job(request: Request, job_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        _require_admin(ctx)
+        check_admin(ctx.account.role)
         if queue.retry_parked(ctx.session, parse_id(job_id)) == 0:
             raise NotFound("Record not found")
         job = ctx.session.get(Job, parse_id(job_id))
