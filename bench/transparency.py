@@ -30,12 +30,12 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import create_engine, insert, select, text
+from starlette.testclient import TestClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
@@ -45,10 +45,10 @@ from parley.services import Services  # noqa: E402
 from parley.settings import Settings  # noqa: E402
 from parley.store.db import normalise_url  # noqa: E402
 from parley.store.migrate import upgrade  # noqa: E402
-from parley.store.tables import Decision  # noqa: E402
-from parley.transparency import log, merkle  # noqa: E402
-
-CT = "/api/parley/v1/transparency/ct/v1"
+from parley.store.tables import Decision, TransparencyEntry  # noqa: E402
+from parley.transparency import keys, log, merkle  # noqa: E402
+from parley.transparency.verify import CT  # noqa: E402
+from parley.transparency.verify import run as verify_run  # noqa: E402
 
 
 def statement(i: int) -> dict[str, Any]:
@@ -187,9 +187,7 @@ def main() -> int:
             "consistency proof": timed(in_unit(lambda s: log.consistency_proof(s, rng.randrange(1, n), n)), args.proofs),
             "signed tree head": timed(in_unit(lambda s: log.tree_head(s, settings)), args.proofs),
         }
-        from starlette.testclient import TestClient
-
-        app = create_app(replace(settings), services)
+        app = create_app(settings, services)
         with TestClient(app) as client:
             def get(path: str, **params: Any) -> Callable[[], Any]:
                 def run() -> Any:
@@ -214,8 +212,6 @@ def main() -> int:
             rows.append(("get-entries, 1,000 entries", f"HTTP p50 {pct(page, 0.5):.0f} ms, p99 {pct(page, 0.99):.0f} ms"))
 
             if args.verify:
-                from parley.transparency.verify import run as verify_run
-
                 def fetch(path: str, query: Any) -> Any:
                     r = client.get(path, params=dict(query))
                     assert r.status_code == 200, r.text
@@ -249,16 +245,10 @@ def main() -> int:
 
 
 def _leaf_b64(services: Services, index: int) -> str:
-    import base64
-
-    from sqlalchemy import select
-
-    from parley.store.tables import TransparencyEntry
-
     with services.db.unit(write=False) as uow:
         leaf = uow.session.scalar(select(TransparencyEntry.leaf_hash).where(TransparencyEntry.leaf_index == index))
     assert leaf is not None
-    return base64.b64encode(bytes(leaf)).decode()
+    return keys.b64(bytes(leaf))
 
 
 if __name__ == "__main__":

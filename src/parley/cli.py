@@ -143,14 +143,15 @@ def cmd_moderation_purge(args: argparse.Namespace) -> int:
 
 def cmd_transparency_export(args: argparse.Namespace) -> int:
     """Statements of reasons since a date, as JSON lines of batches for the DSA database."""
-    from datetime import UTC, date, datetime, time
+    from datetime import UTC, datetime, time
 
+    from parley.transparency.dsa import parse_date
     from parley.transparency.statements import export_statements
 
-    try:
-        since = datetime.combine(date.fromisoformat(args.since), time(), UTC)
-    except ValueError as exc:
-        raise ParleyError(f"--since must be a date written YYYY-MM-DD, not {args.since!r}") from exc
+    day = parse_date(args.since)
+    if day is None:
+        raise ParleyError(f"--since must be a date written YYYY-MM-DD, not {args.since!r}")
+    since = datetime.combine(day, time(), UTC)
     settings = _settings()
     db = _database(settings)
     try:

@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from parley.safety.catalog import load_catalog, shipped_catalog
 from parley.services import Services
 from parley.settings import Settings
 from parley.store.tables import Decision
 from parley.transparency import keys, log, merkle
 from parley.transparency.statements import public_statement
-from tests.factories import STAFF_SCOPES, User, make_user
+from tests.factories import make_user
+from tests.moderation import decide, report_case, staff_world
 from tests.transparency.test_log import add_decision
 
 CT = "/api/parley/v1/transparency/ct/v1"
@@ -35,22 +35,9 @@ def world(services: Services, client: TestClient) -> dict[str, Any]:
 
 
 def make_world(services: Services, client: TestClient) -> dict[str, Any]:
-    """Two moderators, a troll and the person the troll insults; the shipped rules."""
-    with services.db.unit() as uow:
-        load_catalog(uow.session, shipped_catalog())
-
-    def make(name: str, **kw: Any) -> User:
-        return make_user(services, client, name, **kw)
-
-    return {
-        "make": make,
-        "mod1": make("mod1", role="moderator", scopes=STAFF_SCOPES),
-        "mod2": make("mod2", role="moderator", scopes=STAFF_SCOPES),
-        "troll": make("troll"),
-        "victim": make("victim"),
-        "services": services,
-        "client": client,
-    }
+    """The staff and the shipped rules, a troll and the person the troll insults."""
+    world = staff_world(services, client)
+    return {**world, "troll": world["make"]("troll"), "victim": world["make"]("victim")}
 
 
 def decide_on_posts(world: dict[str, Any], count: int) -> list[dict[str, Any]]:
@@ -60,17 +47,8 @@ def decide_on_posts(world: dict[str, Any], count: int) -> list[dict[str, Any]]:
     out = []
     for i in range(count):
         post = troll.status(f"@victim nobody wants you here ({i})")
-        r = victim.post(
-            "/api/v1/reports",
-            json={"account_id": troll.id, "status_ids": [post["id"]], "category": "violation", "rule_ids": ["abuse-harassment"]},
-        )
-        assert r.status_code == 200, r.text
-        cases = mod.get("/api/parley/v1/cases", params={"account_id": troll.id, "state": "open"}).json()
-        assert len(cases) == 1
-        r = mod.post(
-            f"/api/parley/v1/cases/{cases[0]['id']}/decisions",
-            json={"rule_id": "abuse-harassment", "actions": ["limit_reach"], "status_id": post["id"], "reasons": f"Insulting ({i})."},
-        )
+        case_id = report_case(victim, troll, post["id"], "abuse-harassment", mod)
+        r = decide(mod, case_id, rule_id="abuse-harassment", actions=["limit_reach"], status_id=post["id"], reasons=f"Insulting ({i}).")
         assert r.status_code == 200, r.text
         out.append(r.json())
     return out

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from parley import cli
@@ -20,9 +19,7 @@ from parley.store.tables import Account
 from parley.transparency.dsa import validate_statement
 from parley.transparency.statements import batches, export_statements
 from tests.factories import User
-from tests.transparency import test_statements as shared
-
-world = shared.world  # the shared fixture
+from tests.transparency.test_log import counted
 
 START = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -122,18 +119,9 @@ def test_a_page_of_statements_costs_the_same_queries_as_one(world: dict[str, Any
     authors: list[User] = [world["make"](f"author{i}") for i in range(4)]
     for author in authors:
         _decide_many(services, world["mod1"], author, [author.status("A post")["id"]], 3, START)
-    counted: list[str] = []
-
-    def count(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        counted.append(statement)
-
     def queries(limit: int) -> int:
-        counted.clear()
-        event.listen(services.db.engine, "before_cursor_execute", count)
-        try:
+        with counted(services) as statements:
             assert len(client.get("/api/parley/v1/transparency/statements", params={"limit": limit}).json()) == limit
-        finally:
-            event.remove(services.db.engine, "before_cursor_execute", count)
-        return len(counted)
+        return len(statements)
 
     assert queries(1) == queries(12)

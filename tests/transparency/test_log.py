@@ -93,7 +93,7 @@ def test_an_entry_is_the_canonical_json_of_its_fields(services: Services, subjec
         assert bytes(entry.leaf_input) == expected.encode("utf-8")
         assert bytes(entry.leaf_hash) == merkle.leaf_hash(expected.encode("utf-8"))
         assert entry.decision_id == decision_id
-        assert log.index_of(uow.session, decision_id) == 0
+        assert log.entry_of(uow.session, decision_id) == (0, expected.encode("utf-8"))
 
 
 def test_roots_and_proofs_from_the_store_equal_the_in_memory_tree(services: Services, subject: int) -> None:

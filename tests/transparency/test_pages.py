@@ -13,11 +13,10 @@ from parley import ids
 from parley.store.tables import Decision
 from parley.transparency.charts import bar_chart, share_chart
 from tests.factories import User
-from tests.transparency import test_report, test_statements
+from tests.transparency import test_report
 from tests.transparency.test_statements import decide, report_case
 
-world = test_statements.world  # the shared fixtures
-known = test_report.known
+known = test_report.known  # the decisions counted by hand
 
 
 def _page(client: TestClient, path: str, status: int = 200) -> str:

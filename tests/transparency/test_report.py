@@ -19,10 +19,7 @@ from parley.services import Services
 from parley.store.tables import Account, Audit, Decision, Report
 from parley.transparency.report import Period, parse_period, summarise
 from tests.factories import User
-from tests.transparency import test_statements as shared
-from tests.transparency.test_statements import decide, head_of_state, report_case
-
-world = shared.world  # the shared fixture
+from tests.transparency.test_statements import decide, premier, report_case
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ def known(world: dict[str, Any]) -> dict[str, Any]:
     make = world["make"]
     reporter: User = make("reporter")
     a, b, c, d, e = (make(n) for n in ("anna", "bram", "cees", "daan", "eva"))
-    leader = head_of_state(world)
+    leader = premier(world)
 
     # An old decision, outside the period asked for.
     old_post = e.status("An old post")

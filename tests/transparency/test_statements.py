@@ -1,7 +1,8 @@
 """Statements of reasons: one per decision, in the DSA database's terms, without personal
 data of private persons. Pure builder tables first, then the whole path through the API.
 
-The ``world`` fixture and the helpers here are shared by the other transparency tests.
+The helpers here are shared by the other transparency tests (the ``world`` fixture is in
+``conftest.py``).
 """
 
 from __future__ import annotations
@@ -11,12 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
 from starlette.testclient import TestClient
 
-from parley.safety.catalog import load_catalog, shipped_catalog
 from parley.services import Services
-from parley.store.tables import Account, Decision
+from parley.store.tables import Decision
 from parley.transparency.dsa import EU_EEA, validate_statement
 from parley.transparency.statements import (
     Content,
@@ -25,41 +24,18 @@ from parley.transparency.statements import (
     build_statement,
     dsa_fields,
     pseudonym,
+    public_statement,
 )
-from tests.factories import STAFF_SCOPES, User, make_user
+from tests.factories import User
+from tests.moderation import head_of_state
+from tests.transparency.test_log import counted
 
 # --- shared helpers -----------------------------------------------------------------------
 
 
-@pytest.fixture
-def world(services: Services, client: TestClient) -> dict[str, Any]:
-    with services.db.unit() as uow:
-        load_catalog(uow.session, shipped_catalog())
-
-    def make(name: str, **kw: Any) -> User:
-        return make_user(services, client, name, **kw)
-
-    return {
-        "make": make,
-        "admin": make("admin", role="admin", scopes=STAFF_SCOPES),
-        "mod1": make("mod1", role="moderator", scopes=STAFF_SCOPES),
-        "mod2": make("mod2", role="moderator", scopes=STAFF_SCOPES),
-        "services": services,
-        "client": client,
-    }
-
-
-def head_of_state(world: dict[str, Any], name: str = "Premier") -> User:
-    """A designated, verified account with the followers of a public-interest account."""
-    leader: User = world["make"](name)
-    r = world["admin"].put(
-        f"/api/parley/v1/accounts/{leader.id}/public_office",
-        json={"role": "Prime Minister", "jurisdiction": "Netherlands", "verified": True},
-    )
-    assert r.status_code == 200, r.text
-    with world["services"].db.unit() as uow:
-        uow.session.execute(update(Account).where(Account.id == int(leader.id)).values(followers_count=150_000))
-    return leader
+def premier(world: dict[str, Any]) -> User:
+    """A head of state, designated and verified: a public-interest account."""
+    return head_of_state(world, "Premier", role="Prime Minister", jurisdiction="Netherlands")
 
 
 def report_case(reporter: User, author: User, status_id: str | None, rule_id: str, mod: User) -> str:
@@ -83,6 +59,16 @@ def public(client: TestClient, decision_id: str) -> dict[str, Any]:
     r = client.get(f"/api/parley/v1/transparency/statements/{decision_id}")
     assert r.status_code == 200, r.text
     return dict(r.json())
+
+
+def decided(world: dict[str, Any], reporter: User, author: User, post_id: str, rule_id: str, **body: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``reporter`` reports ``author``'s post under ``rule_id``, mod1 decides on it with
+    ``body``: the decision as the API answers it, and its public statement (checked valid)."""
+    case_id = report_case(reporter, author, post_id, rule_id, world["mod1"])
+    decision = decide(world["mod1"], case_id, rule_id=rule_id, status_id=post_id, **body)
+    statement = public(world["client"], decision["id"])
+    assert validate_statement(statement) == []
+    return decision, statement
 
 
 # --- the pure builder ---------------------------------------------------------------------
@@ -415,18 +401,14 @@ def test_validation_accepts_the_boundaries() -> None:
 
 
 def test_a_private_persons_statement_names_no_one(world: dict[str, Any]) -> None:
-    client: TestClient = world["client"]
     alice: User = world["make"]("alice", display_name="Alice Liddell")
     bob: User = world["make"]("bobby")
     post = alice.status("Some vile words about a group", language="en")
-    case_id = report_case(bob, alice, post["id"], "hateful-conduct", world["mod1"])
-    decision = decide(
-        world["mod1"], case_id, rule_id="hateful-conduct", actions=["remove"], status_id=post["id"],
+    decision, statement = decided(
+        world, bob, alice, post["id"], "hateful-conduct", actions=["remove"],
         reasons="@alice dehumanised a group; reported by @bobby.",
         facts="Alice Liddell (@alice) posted it in reply to @mod2.",
     )  # fmt: skip
-    statement = public(client, decision["id"])
-    assert validate_statement(statement) == []
     text = json.dumps(statement)
     for secret in ("alice", "Alice", "bobby", "vile words", post["id"], alice.id, bob.id):
         assert secret not in text, secret
@@ -446,18 +428,14 @@ def test_a_private_persons_statement_names_no_one(world: dict[str, Any]) -> None
 
 
 def test_a_public_interest_account_and_its_post_are_named(world: dict[str, Any]) -> None:
-    client: TestClient = world["client"]
-    leader = head_of_state(world)
+    leader = premier(world)
     citizen: User = world["make"]("citizen")
     post = leader.status("They are vermin, all of them", language="nl")
-    case_id = report_case(citizen, leader, post["id"], "hateful-conduct", world["mod1"])
-    decision = decide(
-        world["mod1"], case_id, rule_id="hateful-conduct", actions=["public_interest_notice"], status_id=post["id"],
+    _, statement = decided(
+        world, citizen, leader, post["id"], "hateful-conduct", actions=["public_interest_notice"],
         reasons="@Premier dehumanised a group; @citizen reported it.",
         public_interest_assessment="The Prime Minister's words on migration are a matter of public concern.",
     )  # fmt: skip
-    statement = public(client, decision["id"])
-    assert validate_statement(statement) == []
     account = statement["parley"]["account"]
     assert account["public_interest_account"] is True
     assert account["handle"] == "@Premier@parley.test" and account["url"] == "http://parley.test/@Premier"
@@ -519,3 +497,29 @@ def test_an_unknown_statement_is_not_found(world: dict[str, Any]) -> None:
     client: TestClient = world["client"]
     assert client.get("/api/parley/v1/transparency/statements/12345").status_code == 404
     assert client.get("/api/parley/v1/transparency/statements/abc").status_code == 404
+
+
+def test_names_in_free_text_are_looked_up_together(world: dict[str, Any]) -> None:
+    """Scrubbing a statement costs one query for all the accounts its texts mention, not
+    one per name: the statement is built on every decision's own transaction."""
+    services: Services = world["services"]
+    author: User = world["make"]("author")
+    reporter: User = world["make"]("reporter")
+    for name in ("ann", "ben", "cat"):
+        world["make"](name)
+    first, second = author.status("Words"), author.status("More words")
+    quiet, _ = decided(world, reporter, author, first["id"], "hateful-conduct", actions=["limit_reach"], reasons="No names.")
+    loud, statement = decided(
+        world, reporter, author, second["id"], "hateful-conduct", actions=["limit_reach"],
+        reasons="@ann, @ben and @cat saw it; @nobody did not.", facts="@ann replied, then @ben.",
+    )  # fmt: skip
+    assert "@ann" not in statement["incompatible_content_explanation"]
+    cost: dict[str, int] = {}
+    for label, decision in (("quiet", quiet), ("loud", loud)):
+        with services.db.unit(write=False) as uow:
+            row = uow.session.get(Decision, int(decision["id"]))
+            assert row is not None
+            with counted(services) as statements:
+                public_statement(uow.session, row, services.settings)
+            cost[label] = len(statements)
+    assert cost["loud"] == cost["quiet"] + 1, cost

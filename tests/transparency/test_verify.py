@@ -29,7 +29,7 @@ from parley.cli import main
 from parley.services import Services
 from parley.settings import Settings
 from parley.store.tables import TransparencyEntry, TransparencyNode
-from parley.transparency import keys, merkle
+from parley.transparency import keys, log, merkle
 from parley.transparency.verify import CT, Fetch, FetchError, run
 from tests.transparency.test_ct_api import decide_on_posts, make_world
 
@@ -101,7 +101,7 @@ def edited(data: bytes, reasons: str) -> bytes:
     """The entry with another explanation, still canonical JSON (a careful forger)."""
     entry = json.loads(data)
     entry["statement_of_reasons"]["incompatible_content_explanation"] = reasons
-    return json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return log.canonical_json(entry)
 
 
 def test_an_honest_log_passes_and_its_head_is_saved_then_extended(world: World, client: TestClient, tmp_path: Path) -> None:

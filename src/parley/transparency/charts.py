@@ -16,6 +16,8 @@ ROW = 28  # height of one bar's row
 LABEL = 220  # width of the label column
 BARS = 320  # width of the longest bar
 VALUE = 80  # room for the number after a bar
+WIDTH = LABEL + BARS + VALUE
+EMPTY = "No data for this period."
 PALETTE = ("#1d5fbf", "#8a99a8")
 
 
@@ -23,14 +25,18 @@ def _ident(value: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", value.lower()).strip("-") or "chart"
 
 
-def _open(ident: str, title: str, description: str, width: int, height: int) -> str:
+def _open(ident: str, title: str, description: str, height: int) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-        f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {width} {height}" '
-        f'width="100%" style="max-width:{width}px">'
+        f'aria-labelledby="{ident}-title {ident}-desc" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" style="max-width:{WIDTH}px">'
         f'<title id="{ident}-title">{escape(title)}</title>'
         f'<desc id="{ident}-desc">{escape(description)}</desc>'
     )
+
+
+def _empty(ident: str, title: str) -> str:
+    return _open(ident, title, EMPTY, ROW) + f'<text x="0" y="{ROW - 9}" class="chart-empty">{EMPTY}</text></svg>'
 
 
 def _label(text: str, limit: int = 30) -> str:
@@ -40,16 +46,12 @@ def _label(text: str, limit: int = 30) -> str:
 def bar_chart(ident: str, title: str, items: Sequence[tuple[str, int]]) -> str:
     """Horizontal bars, one per ``(label, count)``, longest bar for the largest count."""
     ident = _ident(ident)
-    width = LABEL + BARS + VALUE
     if not items:
-        return (
-            _open(ident, title, "No data for this period.", width, ROW)
-            + f'<text x="0" y="{ROW - 9}" class="chart-empty">No data for this period.</text></svg>'
-        )
+        return _empty(ident, title)
     description = "; ".join(f"{label}: {count}" for label, count in items)
     top = max(count for _, count in items) or 1
     height = ROW * len(items)
-    parts = [_open(ident, title, description, width, height)]
+    parts = [_open(ident, title, description, height)]
     for i, (label, count) in enumerate(items):
         y = i * ROW
         length = round(BARS * count / top)
@@ -67,19 +69,15 @@ def bar_chart(ident: str, title: str, items: Sequence[tuple[str, int]]) -> str:
 def share_chart(ident: str, title: str, part: int, whole: int, part_label: str, rest_label: str) -> str:
     """One bar split in two: ``part`` of ``whole`` and the rest, with their percentages."""
     ident = _ident(ident)
-    width = LABEL + BARS + VALUE
     if whole <= 0:
-        return (
-            _open(ident, title, "No data for this period.", width, ROW)
-            + f'<text x="0" y="{ROW - 9}" class="chart-empty">No data for this period.</text></svg>'
-        )
+        return _empty(ident, title)
     share = part / whole
     pct = round(100 * share)
     description = f"{part_label}: {part} of {whole} ({pct}%); {rest_label}: {whole - part} ({100 - pct}%)"
     length = round((LABEL + BARS) * share)
     height = ROW * 2
     return (
-        _open(ident, title, description, width, height)
+        _open(ident, title, description, height)
         + f'<rect x="0" y="4" width="{length}" height="{ROW - 8}" fill="{PALETTE[0]}"></rect>'
         + f'<rect x="{length}" y="4" width="{LABEL + BARS - length}" height="{ROW - 8}" fill="{PALETTE[1]}"></rect>'
         + f'<text x="0" y="{2 * ROW - 8}" class="chart-label">'

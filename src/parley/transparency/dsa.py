@@ -106,7 +106,9 @@ EXTENSION = "parley"  # the key of what Parley publishes beyond the database's f
 # --- validation ---------------------------------------------------------------------------
 
 
-def _parse_date(value: Any) -> date | None:
+def parse_date(value: Any) -> date | None:
+    """The date written YYYY-MM-DD in ``value``; None for anything else (ISO 8601's other
+    forms, such as 20260105 or 2026-W01-1, included)."""
     if not isinstance(value, str) or not DATE_RE.match(value):
         return None
     try:
@@ -155,6 +157,21 @@ def _text(errors: list[str], statement: Mapping[str, Any], name: str, *, require
         errors.append(f"{name} is longer than {LIMITS[name]} characters")
 
 
+def _date(errors: list[str], statement: Mapping[str, Any], name: str, earliest: date) -> date | None:
+    """The required date ``name``; None, with the error, when it is missing or unreadable.
+    A date before ``earliest`` is an error too, but is returned for the checks against it."""
+    raw = statement.get(name)
+    if raw is None or raw == "":
+        errors.append(f"{name} is required")
+        return None
+    value = parse_date(raw)
+    if value is None:
+        errors.append(f"{name} must be a date written YYYY-MM-DD")
+    elif value < earliest:
+        errors.append(f"{name} must be on or after {earliest.isoformat()}")
+    return value
+
+
 def _must_not(errors: list[str], statement: Mapping[str, Any], name: str, because: str) -> None:
     if statement.get(name) not in (None, "", []):
         errors.append(f"{name} is only allowed {because}")
@@ -189,27 +206,15 @@ def validate_statement(statement: Mapping[str, Any]) -> list[str]:
     _one_of(errors, statement, "decision_account", DECISION_ACCOUNT, required=False)
     _one_of(errors, statement, "account_type", ACCOUNT_TYPE, required=False)
 
-    application = _parse_date(statement.get("application_date"))
-    if statement.get("application_date") in (None, ""):
-        errors.append("application_date is required")
-    elif application is None:
-        errors.append("application_date must be a date written YYYY-MM-DD")
-    elif application < APPLICATION_DATE_MIN:
-        errors.append(f"application_date must be on or after {APPLICATION_DATE_MIN.isoformat()}")
-    content = _parse_date(statement.get("content_date"))
-    if statement.get("content_date") in (None, ""):
-        errors.append("content_date is required")
-    elif content is None:
-        errors.append("content_date must be a date written YYYY-MM-DD")
-    elif content < CONTENT_DATE_MIN:
-        errors.append(f"content_date must be on or after {CONTENT_DATE_MIN.isoformat()}")
-    elif application is not None and content > application:
+    application = _date(errors, statement, "application_date", APPLICATION_DATE_MIN)
+    content = _date(errors, statement, "content_date", CONTENT_DATE_MIN)
+    if content is not None and content >= CONTENT_DATE_MIN and application is not None and content > application:
         errors.append("content_date must not be after application_date")
     for end_name, decision_name in END_DATES.items():
         raw = statement.get(end_name)
         if raw is None or raw == "":
             continue  # blank: indefinite
-        end = _parse_date(raw)
+        end = parse_date(raw)
         if end is None:
             errors.append(f"{end_name} must be a date written YYYY-MM-DD, or blank")
         elif decision_name not in decided:

@@ -105,18 +105,14 @@ def entry_bytes(*, decision_id: int, statement: Mapping[str, Any], logged_at: da
     )
 
 
-def _statement(session: Session, settings: Settings, decision: Decision) -> dict[str, Any]:
-    """The statement of reasons an entry publishes: the public one, without personal data."""
-    return public_statement(session, decision, settings)
-
-
 # --- appending ----------------------------------------------------------------------------
 
 
 def append(session: Session, settings: Settings, decision: Decision, *, now: datetime | None = None) -> int:
     """Append ``decision``'s entry in the caller's transaction; returns its leaf index.
-    The decision must be new: each decision has exactly one entry."""
-    return append_entry(session, decision.id, _statement(session, settings, decision), now=now)
+    The decision must be new: each decision has exactly one entry. The entry publishes
+    the public statement of reasons, without personal data."""
+    return append_entry(session, decision.id, public_statement(session, decision, settings), now=now)
 
 
 def append_entry(session: Session, decision_id: int, statement: Mapping[str, Any], *, now: datetime | None = None) -> int:
@@ -150,8 +146,8 @@ def _completed_nodes(session: Session, index: int, leaf: bytes) -> list[tuple[in
     stored = _nodes(session, lefts)
     out: list[tuple[int, int, bytes]] = []
     right = leaf
-    for lv in range(1, levels + 1):
-        right = merkle.node_hash(stored[(lv - 1, (count >> (lv - 1)) - 2)], right)
+    for lv, left in enumerate(lefts, start=1):
+        right = merkle.node_hash(stored[left], right)
         out.append((lv, (count >> lv) - 1, right))
     return out
 
@@ -164,9 +160,12 @@ def tree_size(session: Session) -> int:
     return 0 if last is None else int(last) + 1
 
 
-def index_of(session: Session, decision_id: int) -> int | None:
-    """The leaf index of ``decision_id``'s entry."""
-    return session.scalar(select(TransparencyEntry.leaf_index).where(TransparencyEntry.decision_id == decision_id))
+def entry_of(session: Session, decision_id: int) -> tuple[int, bytes] | None:
+    """The leaf index and exact bytes of ``decision_id``'s entry, None when it has none."""
+    found = session.execute(
+        select(TransparencyEntry.leaf_index, TransparencyEntry.leaf_input).where(TransparencyEntry.decision_id == decision_id)
+    ).first()
+    return None if found is None else (int(found[0]), bytes(found[1]))
 
 
 _LEAF_HASHES = Statement(
@@ -219,6 +218,11 @@ def _check_size(session: Session, size: int, name: str = "tree_size") -> None:
 def root(session: Session, size: int) -> bytes:
     """The root hash of the tree of the first ``size`` entries."""
     _check_size(session, size)
+    return _root(session, size)
+
+
+def _root(session: Session, size: int) -> bytes:
+    """``root`` of a size already known to be in the log."""
     return _hashes(session, [(0, size)])[0] if size else merkle.EMPTY_ROOT
 
 
@@ -258,18 +262,18 @@ def entries(session: Session, start: int, end: int) -> list[bytes]:
     if start >= current:
         raise BadRequest(f"start must be below the log's size, {current}")
     end = min(end, current - 1, start + MAX_ENTRIES - 1)
-    rows = session.scalars(
+    found = session.scalars(
         select(TransparencyEntry.leaf_input)
         .where(TransparencyEntry.leaf_index >= start, TransparencyEntry.leaf_index <= end)
         .order_by(TransparencyEntry.leaf_index)
     )
-    return [bytes(r) for r in rows]
+    return [bytes(data) for data in found]
 
 
 def tree_head(session: Session, settings: Settings, *, now: datetime | None = None) -> TreeHead:
     """The current tree head, signed now with the instance's key."""
     size = tree_size(session)
-    root_hash = root(session, size)
+    root_hash = _root(session, size)
     timestamp = ((now or utcnow()) - _EPOCH) // timedelta(milliseconds=1)
     key = keys.load_or_create(settings.data_dir)
     return TreeHead(size, timestamp, root_hash, keys.sign_tree_head(key, timestamp, size, root_hash))

@@ -129,10 +129,6 @@ def range_hash(a: int, b: int, node: Callable[[int, int], bytes]) -> bytes:
     return fold([node(level, index) for level, index in perfect_blocks(a, b)])
 
 
-def root_ranges(size: int) -> list[Range]:
-    return [(0, size)] if size else []
-
-
 # --- trees in memory ----------------------------------------------------------------------
 
 

@@ -16,25 +16,27 @@ from __future__ import annotations
 import json
 import statistics
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, func, select, true
 from sqlalchemy.orm import Session
 
 from parley.errors import Invalid
 from parley.safety import audits
 from parley.safety.catalog import CatalogRule, published_rules
+from parley.safety.decisions import NOT_REVERSED
 from parley.safety.notices import notice_text
 from parley.safety.policy import ACTIONS, NOTICE
 from parley.settings import Settings
 from parley.store.tables import Account, Appeal, Decision, Post, Report
+from parley.transparency import keys, log, merkle
+from parley.transparency.dsa import parse_date
+from parley.transparency.statements import account_url, post_url
 
 SOURCES = ("report", "detector", "own_initiative")
 APPEAL_STATES = ("pending", "approved", "rejected")
-_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,12 @@ class Period:
 
 
 def _day(value: str | None, name: str) -> date | None:
-    if value is None or value.strip() == "":
+    text = (value or "").strip()
+    if not text:
         return None
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError as exc:
-        raise Invalid(f"{name} must be a date written YYYY-MM-DD, not {value.strip()[:40]!r}") from exc
-    if len(value.strip()) != 10:
-        raise Invalid(f"{name} must be a date written YYYY-MM-DD, not {value.strip()[:40]!r}")
+    day = parse_date(text)
+    if day is None:
+        raise Invalid(f"{name} must be a date written YYYY-MM-DD, not {text[:40]!r}")
     return day
 
 
@@ -103,17 +103,15 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _case_reports(session: Session, case_ids: Iterable[int]) -> dict[int, list[_CaseReport]]:
+def _case_reports(session: Session, period: Period) -> dict[int, list[_CaseReport]]:
+    """The reports on the cases of the decisions in ``period``, in one query."""
+    cases = select(Decision.case_id).where(period.where(Decision.created_at), Decision.case_id.is_not(None))
+    found = session.execute(
+        select(Report.case_id, Report.created_at, Report.detector).where(Report.case_id.in_(cases))
+    )
     out: dict[int, list[_CaseReport]] = {}
-    wanted = sorted(set(case_ids))
-    for i in range(0, len(wanted), _CHUNK):
-        chunk = wanted[i : i + _CHUNK]
-        found = session.execute(
-            select(Report.case_id, Report.created_at, Report.detector).where(Report.case_id.in_(chunk))
-        )
-        for case_id, created_at, detector in found:
-            if case_id is None:
-                continue
+    for case_id, created_at, detector in found:
+        if case_id is not None:
             out.setdefault(case_id, []).append(_CaseReport(created_at, detector is not None))
     return out
 
@@ -179,7 +177,11 @@ def _rows(session: Session, period: Period) -> list[_Row]:
 
 
 def _appeals(session: Session, period: Period) -> dict[str, int]:
-    states = Counter(session.scalars(select(Appeal.state).where(period.where(Appeal.created_at))))
+    states: Counter[str] = Counter()
+    for state, count in session.execute(
+        select(Appeal.state, func.count()).where(period.where(Appeal.created_at)).group_by(Appeal.state)
+    ):
+        states[state] = count
     return {"filed": sum(states.values()), **{s: states[s] for s in APPEAL_STATES}}
 
 
@@ -189,11 +191,10 @@ def rule_titles(session: Session) -> dict[str, str]:
 
 def transparency_report(session: Session, period: Period) -> dict[str, Any]:
     """The aggregate report of ``period`` (see the module docstring)."""
-    rows = _rows(session, period)
-    out = summarise(rows, _case_reports(session, (r.case_id for r in rows if r.case_id is not None)))
+    out = summarise(_rows(session, period), _case_reports(session, period))
     out["public_interest_notices"]["in_force"] = len(notices_in_force(session))
     agreement = audits.agreement_report(session)
-    report: dict[str, Any] = {
+    return {
         "period": {
             "from": period.start.isoformat() if period.start else None,
             "to": period.end.isoformat() if period.end else None,
@@ -203,7 +204,6 @@ def transparency_report(session: Session, period: Period) -> dict[str, Any]:
         "consistency": {"overall": agreement["overall"], "by_rule": agreement["by_rule"]},
         "rules": rule_titles(session),
     }
-    return report
 
 
 # --- notices in force ---------------------------------------------------------------------
@@ -228,36 +228,26 @@ def notices_in_force(session: Session) -> list[NoticeInForce]:
     Their authors are public-interest accounts: the notice is given to no one else, so
     they are named.
     """
-    posts = session.execute(
-        select(Post.id, Post.account_id, Post.notice_rule_id, Post.text, Account.username)
-        .join(Account, Account.id == Post.account_id)
-        .where(Post.notice_rule_id.is_not(None), Post.deleted_at.is_(None), Post.removed_at.is_(None))
-    ).all()
-    if not posts:
-        return []
-    reversed_ids = select(Decision.reverses_id).where(Decision.reverses_id.is_not(None))
-    latest: dict[int, tuple[int, datetime]] = {}
-    post_ids = [p[0] for p in posts]
-    for i in range(0, len(post_ids), _CHUNK):
-        found = session.execute(
-            select(Decision.post_id, Decision.id, Decision.created_at, Decision.actions_json).where(
-                Decision.post_id.in_(post_ids[i : i + _CHUNK]),
-                Decision.reverses_id.is_(None),
-                Decision.id.not_in(reversed_ids),
-            )
+    # Each post behind the notice with the decisions in force on it, in one query.
+    found = session.execute(
+        select(
+            Post.id, Post.account_id, Post.notice_rule_id, Post.text, Account.username,
+            Decision.id, Decision.created_at, Decision.actions_json,
         )
-        for post_id, decision_id, created_at, actions_json in found:
-            if post_id is None or NOTICE not in json.loads(actions_json):
-                continue
-            if post_id not in latest or decision_id > latest[post_id][0]:
-                latest[post_id] = (decision_id, created_at)
-    out = [
-        NoticeInForce(latest[pid][0], latest[pid][1], pid, account_id, username, rule_id or "", text)
-        for pid, account_id, rule_id, text, username in posts
-        if pid in latest
-    ]
-    out.sort(key=lambda n: n.decision_id, reverse=True)
-    return out
+        .join(Account, Account.id == Post.account_id)
+        .join(Decision, Decision.post_id == Post.id)
+        .where(
+            Post.notice_rule_id.is_not(None), Post.deleted_at.is_(None), Post.removed_at.is_(None),
+            Decision.reverses_id.is_(None), NOT_REVERSED,
+        )
+    )  # fmt: skip
+    latest: dict[int, NoticeInForce] = {}
+    for post_id, account_id, rule_id, text, username, decision_id, decided_at, actions_json in found:
+        if NOTICE not in json.loads(actions_json):
+            continue
+        if post_id not in latest or decision_id > latest[post_id].decision_id:
+            latest[post_id] = NoticeInForce(decision_id, decided_at, post_id, account_id, username, rule_id or "", text)
+    return sorted(latest.values(), key=lambda n: n.decision_id, reverse=True)
 
 
 def public_notices(session: Session, settings: Settings) -> list[dict[str, Any]]:
@@ -267,13 +257,16 @@ def public_notices(session: Session, settings: Settings) -> list[dict[str, Any]]
 
 
 def notice_json(notice: NoticeInForce, settings: Settings, rules: dict[str, CatalogRule]) -> dict[str, Any]:
-    base = settings.base_url.rstrip("/")
     rule = rules.get(notice.rule_id)
     return {
         "decision_id": str(notice.decision_id),
         "decided_at": notice.decided_at.strftime("%Y-%m-%d"),
-        "account": {"handle": f"@{notice.username}@{settings.domain}", "url": f"{base}/@{notice.username}"},
-        "post": {"id": str(notice.post_id), "url": f"{base}/@{notice.username}/{notice.post_id}", "text": notice.text},
+        "account": {"handle": f"@{notice.username}@{settings.domain}", "url": account_url(settings.base_url, notice.username)},
+        "post": {
+            "id": str(notice.post_id),
+            "url": post_url(settings.base_url, notice.username, notice.post_id),
+            "text": notice.text,
+        },
         "rule": {"id": notice.rule_id, "title": rule.title["en"] if rule else notice.rule_id},
         "notice": notice_text(rule) if rule else None,
     }
@@ -301,13 +294,11 @@ class LogProof:
 def log_proof(session: Session, settings: Settings, decision_id: int) -> LogProof | None:
     """The decision's entry with its inclusion proof in the current signed tree, or None
     when it has no entry (decided before the log existed)."""
-    from parley.transparency import keys, log, merkle
-
-    index = log.index_of(session, decision_id)
-    if index is None:
+    found = log.entry_of(session, decision_id)
+    if found is None:
         return None
+    index, data = found
     head = log.tree_head(session, settings)
-    data = log.entries(session, index, index)[0]
     leaf = merkle.leaf_hash(data)
     path = log.inclusion_proof(session, index, head.tree_size)
     entry = json.loads(data)

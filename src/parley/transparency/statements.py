@@ -47,7 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
-from parley.pagination import Page, Paged, apply
+from parley.pagination import Page, Paged, apply, newest_first
 from parley.safety.catalog import CatalogRule, get_rule
 from parley.settings import Settings
 from parley.store.tables import Account, Decision, Post, PublicOffice, Report
@@ -114,6 +114,15 @@ def puid(decision_id: int) -> str:
 
 def rule_url(base_url: str, rule_id: str) -> str:
     return f"{base_url.rstrip('/')}/about/rules#{rule_id}"
+
+
+def account_url(base_url: str, username: str) -> str:
+    """A public-interest account's profile, as statements and notices publish it."""
+    return f"{base_url.rstrip('/')}/@{username}"
+
+
+def post_url(base_url: str, username: str, post_id: int) -> str:
+    return f"{account_url(base_url, username)}/{post_id}"
 
 
 # --- pseudonyms and scrubbing -------------------------------------------------------------
@@ -332,7 +341,21 @@ class _Facts:
             for case_id, created_at in found:
                 if case_id is not None:
                     self.flags.setdefault(case_id, []).append(created_at)
-        self._handles: dict[str, tuple[int, bool] | None] = {}
+        # (account id, is public-interest) by lower-case username, for the scrubber: the
+        # decisions' own accounts, and every other name their free text mentions (one query).
+        self._handles: dict[str, tuple[int, bool] | None] = {
+            a.username_lower: (a.id, a.id in self.offices) for a in self.accounts.values()
+        }
+        texts = (t for d in decisions for t in (d.reasons, d.facts, d.public_interest_assessment) if t)
+        mentioned = {m.group(1).lower() for t in texts for m in _HANDLE_RE.finditer(t)} - self._handles.keys()
+        if mentioned:
+            self._handles.update(dict.fromkeys(mentioned))
+            known = session.execute(
+                select(Account.username_lower, Account.id, PublicOffice.account_id)
+                .outerjoin(PublicOffice, PublicOffice.account_id == Account.id)
+                .where(Account.username_lower.in_(mentioned))
+            )
+            self._handles.update({name: (account_id, office is not None) for name, account_id, office in known})
 
     def rule(self, decision: Decision) -> CatalogRule | None:
         if decision.rule_id is None or decision.rule_version is None:
@@ -348,8 +371,6 @@ class _Facts:
 
     def handle(self, username_lower: str) -> tuple[int, bool] | None:
         """(account id, is public-interest) of a local account mentioned in free text."""
-        if not self._handles:
-            self._handles = {a.username_lower: (a.id, a.id in self.offices) for a in self.accounts.values()}
         if username_lower not in self._handles:
             found = self._session.execute(
                 select(Account.id, PublicOffice.account_id)
@@ -370,7 +391,7 @@ def subject_of(settings: Settings, account: Account, office: PublicOffice | None
         pseudonym=name,
         public=True,
         handle=f"@{account.username}@{settings.domain}",
-        url=f"{settings.base_url.rstrip('/')}/@{account.username}",
+        url=account_url(settings.base_url, account.username),
         role=office.role if office is not None else None,
         jurisdiction=office.jurisdiction if office is not None else None,
     )
@@ -387,7 +408,7 @@ def _statement(settings: Settings, decision: Decision, facts: _Facts) -> dict[st
         content = Content(
             date=post.created_at,
             language=post.language,
-            url=f"{settings.base_url.rstrip('/')}/@{account.username}/{post.id}" if subject.public else None,
+            url=post_url(settings.base_url, account.username, post.id) if subject.public else None,
             text=post.text if subject.public and post.deleted_at is None else None,
         )
     private = [] if subject.public else [(account.username, subject.pseudonym), (account.display_name, subject.pseudonym)]
@@ -430,11 +451,8 @@ BATCH_SIZE = 100  # the database's batch endpoint takes at most 100 statements p
 
 def statements_page(session: Session, settings: Settings, page: Page) -> list[Paged[dict[str, Any]]]:
     """A page of public statements, newest first, the decision id as the cursor."""
-    found = list(session.scalars(apply(select(Decision), Decision.id, page)))
-    items = [Paged(d.id, s) for d, s in zip(found, public_statements(session, settings, found), strict=True)]
-    if page.min_id is not None:
-        items.reverse()
-    return items
+    found = newest_first(list(session.scalars(apply(select(Decision), Decision.id, page))), page)
+    return [Paged(d.id, s) for d, s in zip(found, public_statements(session, settings, found), strict=True)]
 
 
 def get_statement(session: Session, settings: Settings, decision_id: int) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from parley.transparency import keys, merkle
+from parley.transparency.log import canonical_json
 
 PREFIX = "/api/parley/v1/transparency"
 CT = f"{PREFIX}/ct/v1"
@@ -167,6 +168,15 @@ def _ranges(indexes: list[int]) -> str:
     return ", ".join(parts[:MAX_LISTED]) + (" ..." if len(parts) > MAX_LISTED else "")
 
 
+def _is_canonical(entry: dict[str, Any], data: bytes) -> bool:
+    """Whether ``data`` is the log's own encoding of ``entry`` (``log.canonical_json``),
+    which refuses what JSON cannot say, such as NaN."""
+    try:
+        return canonical_json(entry) == data
+    except ValueError:
+        return False
+
+
 class _Entries:
     """The entries as served, hashed, with what each says about itself."""
 
@@ -183,17 +193,13 @@ class _Entries:
         try:
             entry = json.loads(data.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            self.unreadable.append(position)
-            self.claimed.append(None)
-            self.decisions.append(None)
-            return
+            entry = None
         if not isinstance(entry, dict):
             self.unreadable.append(position)
             self.claimed.append(None)
             self.decisions.append(None)
             return
-        canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-        if canonical != data:
+        if not _is_canonical(entry, data):
             self.not_canonical.append(position)
         claimed = entry.get("previous_tree_size")
         self.claimed.append(claimed if isinstance(claimed, int) and not isinstance(claimed, bool) else None)

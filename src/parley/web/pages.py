@@ -26,6 +26,7 @@ from parley.oauth import scopes as sc
 from parley.oauth.server import Server, is_oob
 from parley.pagination import Page, Paged
 from parley.services import Services
+from parley.settings import Settings
 from parley.transparency import charts, report, statements
 
 router = APIRouter()
@@ -252,10 +253,14 @@ STATEMENT_FIELDS = (
 )
 
 
-def _public(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    context.setdefault("title", "Transparency")
-    context.setdefault("instance_title", "Parley")
-    html = templates.get_template(name).render(action_names=ACTION_NAMES, source_names=SOURCE_NAMES, **context)
+def _public(name: str, settings: Settings, title: str, status: int = 200, **context: Any) -> HTMLResponse:
+    html = templates.get_template(name).render(
+        title=title,
+        instance_title=settings.instance_title,
+        action_names=ACTION_NAMES,
+        source_names=SOURCE_NAMES,
+        **context,
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -293,27 +298,24 @@ async def transparency_report_page(request: Request) -> Response:
     query = urlencode({k: v for k, v in (("from", start), ("to", end)) if v})
     context: dict[str, Any] = {
         "section": "report",
-        "title": "Transparency report",
-        "instance_title": services.settings.instance_title,
         "period_from": start or "",
         "period_to": end or "",
         "percent": _percent,
         "decimal": _decimal,
         "json_url": "/api/parley/v1/transparency/report" + (f"?{query}" if query else ""),
     }
+    template = "transparency/report.html"
+    try:
+        period = report.parse_period(start, end)
+    except Invalid as exc:
+        return _public(template, services.settings, "Transparency report", 400, error=exc.message, report=None, **context)
 
-    def run() -> dict[str, Any] | str:
+    def run() -> dict[str, Any]:
         with services.db.unit(write=False) as uow:
-            try:
-                period = report.parse_period(start, end)
-            except Invalid as exc:
-                return exc.message
             return report.transparency_report(uow.session, period)
 
     data = await run_in_threadpool(run)
-    if isinstance(data, str):
-        return _public("transparency/report.html", 400, error=data, report=None, **context)
-    return _public("transparency/report.html", report=data, charts=_report_charts(data), error=None, **context)
+    return _public(template, services.settings, "Transparency report", report=data, charts=_report_charts(data), error=None, **context)
 
 
 @router.get("/transparency/decisions", include_in_schema=False)
@@ -331,11 +333,10 @@ async def transparency_decisions_page(request: Request) -> Response:
     items = await run_in_threadpool(run)
     return _public(
         "transparency/decisions.html",
+        services.settings,
+        "Decisions",
         section="decisions",
-        title="Decisions",
-        instance_title=services.settings.instance_title,
         statements=[i.item for i in items],
-        older=page.max_id is not None,
         max_id=page.max_id,
         next_max_id=items[-1].cursor if len(items) == page.limit else None,
     )
@@ -348,26 +349,27 @@ async def transparency_decision_page(request: Request, decision_id: str) -> Resp
     def run() -> tuple[dict[str, Any], report.LogProof | None] | None:
         with services.db.unit(write=False) as uow:
             try:
-                live = statements.get_statement(uow.session, services.settings, parse_id(decision_id))
+                wanted = parse_id(decision_id)
+                live = statements.get_statement(uow.session, services.settings, wanted)
             except NotFound:
                 return None
-            return live, report.log_proof(uow.session, services.settings, int(decision_id))
+            return live, report.log_proof(uow.session, services.settings, wanted)
 
     found = await run_in_threadpool(run)
-    context: dict[str, Any] = {"section": "decisions", "instance_title": services.settings.instance_title}
     if found is None:
-        return _public("transparency/not_found.html", 404, title="Not found", **context)
+        return _public("transparency/not_found.html", services.settings, "Not found", 404, section="decisions")
     live, proof = found
     # Shown as logged, so the page matches the proof; what Parley publishes now may differ.
     shown = proof.statement if proof is not None and proof.statement else live
     return _public(
         "transparency/decision.html",
-        title=f"Statement of reasons {shown.get('puid', '')}",
+        services.settings,
+        f"Statement of reasons {shown.get('puid', '')}",
+        section="decisions",
         statement=shown,
         proof=proof,
         logged_differs=proof is not None and proof.statement != live,
         fields=STATEMENT_FIELDS,
-        **context,
     )
 
 
@@ -380,22 +382,10 @@ async def transparency_notices_page(request: Request) -> Response:
             return report.public_notices(uow.session, services.settings)
 
     notices = await run_in_threadpool(run)
-    return _public(
-        "transparency/notices.html",
-        section="notices",
-        title="Public-interest notices",
-        instance_title=services.settings.instance_title,
-        notices=notices,
-    )
+    return _public("transparency/notices.html", services.settings, "Public-interest notices", section="notices", notices=notices)
 
 
 @router.get("/transparency/verify", include_in_schema=False)
 async def transparency_verify_page(request: Request) -> Response:
     settings = _services(request).settings
-    return _public(
-        "transparency/verify.html",
-        section="verify",
-        title="How to verify",
-        instance_title=settings.instance_title,
-        base_url=settings.base_url,
-    )
+    return _public("transparency/verify.html", settings, "How to verify", section="verify", base_url=settings.base_url)

@@ -7,6 +7,7 @@ moderator or admin role; designations need the admin role.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -44,6 +45,13 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
     """A decision with its statement of reasons, as the affected person or a moderator sees it."""
     rule = _rule(ctx, decision)
     appeal = ctx.session.scalar(select(Appeal).where(Appeal.decision_id == decision.id))
+    # The statement as the log holds it (built when the decision was taken); one built
+    # now only for a decision older than the log.
+    logged = transparency_log.entry_of(ctx.session, decision.id)
+    if logged is not None:
+        log_index, statement = logged[0], json.loads(logged[1])["statement_of_reasons"]
+    else:
+        log_index, statement = None, public_statement(ctx.session, decision, ctx.services.settings)
     deadline = decision.created_at + timedelta(days=ctx.services.settings.appeal_window_days)
     base = ctx.services.settings.base_url.rstrip("/")
     out: Json = {
@@ -70,7 +78,7 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
         "strike": decision.strike,
         "reverses_id": str(decision.reverses_id) if decision.reverses_id else None,
         "created_at": iso(decision.created_at),
-        "statement_of_reasons": public_statement(ctx.session, decision, ctx.services.settings),
+        "statement_of_reasons": statement,
         "appeal": _appeal_json(appeal) if appeal else None,
         "appeal_deadline": iso(deadline) if decision.reverses_id is None else None,
         "how_to_appeal": (
@@ -80,7 +88,7 @@ def decision_json(ctx: Ctx, decision: Decision, *, for_moderator: bool) -> Json:
             if decision.reverses_id is None
             else None
         ),
-        "log_index": transparency_log.index_of(ctx.session, decision.id),
+        "log_index": log_index,
     }
     if for_moderator:
         out["case_id"] = str(decision.case_id) if decision.case_id else None
