@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest install install-test migrate demo clean
+.PHONY: run test check lint typecheck pytest install install-test migrate demo clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,14 @@ pytest: install-test
 	$(BIN)/python -m pytest
 
 test: check pytest
+
+# Extract the web UI's strings and merge them into the Dutch catalog (then translate the
+# new entries in src/parley/web/locale/nl/LC_MESSAGES/messages.po).
+MESSAGE_KEYWORDS := -k lazy -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized -k RateLimited
+messages: install-test
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d src/parley/web/locale -l nl --no-fuzzy-matching --ignore-obsolete --omit-header
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import FastAPI
 from starlette.responses import Response
-from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from parley import __version__
-from parley.accounts.sessions import account_for_session
+from parley import __version__, web
 from parley.api.http import error_response, install_error_handlers
 from parley.api.mastodon import (
     accounts,
@@ -34,7 +30,6 @@ from parley.api.parley import transparency as parley_transparency
 from parley.api.parley import transparency_log as parley_transparency_log
 from parley.services import Services
 from parley.settings import Settings
-from parley.web import pages
 
 
 class BodyLimit:
@@ -105,23 +100,6 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         reports, admin, parley_cases, parley_transparency, parley_transparency_log, parley_jobs,
     ):
         app.include_router(module.router)
-    app.include_router(pages.router)
-    app.mount("/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
-
-    @app.get("/", include_in_schema=False)
-    async def index(request: Request) -> Response:
-        def run() -> Any:
-            with services.db.unit(write=False) as uow:
-                return account_for_session(uow.session, request.cookies.get(pages.SESSION_COOKIE))
-
-        account = await run_in_threadpool(run)
-        return pages._page(
-            request,
-            "index.html",
-            account=account,
-            instance_title=settings.instance_title,
-            description=settings.instance_description,
-        )
-
+    web.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
     return app

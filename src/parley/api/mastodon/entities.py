@@ -303,7 +303,12 @@ class Serializer:
 
     def _removed(self, post_id: int, ctx: _Batch) -> Json:
         rule_id = ctx.removal_rules.get(post_id)
-        return {"rule_id": rule_id, "text": removed_text(ctx.rule(rule_id) if rule_id else None)}
+        rule = ctx.rule(rule_id) if rule_id else None
+        return {
+            "rule_id": rule_id,
+            "text": removed_text(rule),
+            "translations": {lang: removed_text(rule, lang) for lang in NOTICE_LANGUAGES if lang != BASE_LANGUAGE},
+        }
 
     def status_source(self, p: Post) -> Json:
         return {"id": str(p.id), "text": p.text, "spoiler_text": p.spoiler_text}

@@ -1,0 +1,266 @@
+"""Plumbing of the web pages: the signed-in person, CSRF, the language, one transaction per
+request, and errors shown as pages.
+
+A page route is ``async``: it reads the form, then hops once into a worker thread where
+``work(ctx)`` runs in one transaction and returns a response. Domain errors become an
+HTML page with the message translated; a page that needs a signed-in person sends
+others to the sign-in page and back.
+
+Forms are protected by a double-submit token: a random HttpOnly cookie that every POST
+must echo, in the form (``csrf_token``) or, from scripts, in ``X-CSRF-Token``.
+Cookies are HttpOnly and SameSite=Lax.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from parley.accounts.sessions import account_for_session
+from parley.api.mastodon.entities import Serializer
+from parley.errors import Forbidden, NotFound, ParleyError
+from parley.feeds.service import freshness, refresh
+from parley.pagination import Page
+from parley.services import Services
+from parley.store.db import UnitOfWork
+from parley.store.tables import Account
+from parley.web import i18n
+from parley.web.render import render, render_macro
+
+log = logging.getLogger("parley.web")
+
+SESSION_COOKIE = "parley_session"
+CSRF_COOKIE = "parley_csrf"
+LANGUAGE_COOKIE = "parley_lang"
+SESSION_MAX_AGE = 30 * 86400
+MODERATOR_ROLES = ("moderator", "admin")
+
+Auth = str  # "optional", "required" (a signed-in person), "moderator"
+
+
+class SignInRequired(Exception):
+    """Raised inside work: send the browser to the sign-in page, then back."""
+
+
+def csrf_token(request: Request) -> str:
+    return request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
+
+
+def csrf_ok(request: Request, form: dict[str, str]) -> bool:
+    cookie = request.cookies.get(CSRF_COOKIE) or ""
+    sent = form.get("csrf_token") or request.headers.get("x-csrf-token") or ""
+    return bool(cookie) and secrets.compare_digest(cookie, sent)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only same-site paths: never redirect a signed-in person to another host."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value and "\x00" not in value:
+        return value
+    return default
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    if request.method != "POST":
+        return {}
+    try:
+        form = await request.form()
+    except Exception:  # a malformed body reads as an empty form; CSRF then refuses it
+        return {}
+    # NUL characters cannot be stored (PostgreSQL text) and have no use in a form.
+    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
+
+
+def wants_fragment(request: Request) -> bool:
+    """A script asked for a fragment to swap in place, not a whole page."""
+    return request.headers.get("x-parley-fragment") == "1"
+
+
+@dataclass
+class WebCtx:
+    """What a page's work function gets: the transaction, the person, the request."""
+
+    uow: UnitOfWork
+    services: Services
+    request: Request
+    form: dict[str, str]
+    viewer: Account | None
+    language: str
+    csrf: str
+    extra_cookies: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def session(self) -> Session:
+        return self.uow.session
+
+    @property
+    def viewer_id(self) -> int | None:
+        return self.viewer.id if self.viewer is not None else None
+
+    @property
+    def me(self) -> Account:
+        """The signed-in person; pages that use it were declared ``auth="required"``."""
+        if self.viewer is None:
+            raise SignInRequired()
+        return self.viewer
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.viewer is not None and self.viewer.role in MODERATOR_ROLES
+
+    @property
+    def ser(self) -> Serializer:
+        return Serializer(self.session, self.viewer_id, self.services.settings.base_url, self.services.memo)
+
+    def query(self, name: str, default: str | None = None) -> str | None:
+        return self.request.query_params.get(name, default)
+
+    def page(self, limit: int = 20) -> Page:
+        """The page asked for with ``max_id`` (older) or ``min_id`` (newer); bad values
+        read as the first page, which is what a person following an old link wants."""
+        try:
+            return Page.parse(self.query("max_id"), None, self.query("min_id"), None, default=limit)
+        except ParleyError:
+            return Page(limit=limit)
+
+    def t(self, message: str, **variables: object) -> str:
+        return i18n.gettext(message, **variables)
+
+    def globals(self) -> dict[str, Any]:
+        """What every template may use."""
+        return {
+            "viewer": self.viewer,
+            "is_moderator": self.is_moderator,
+            "csrf_token": self.csrf,
+            "instance_title": self.services.settings.instance_title,
+            "max_chars": self.services.settings.max_post_chars,
+            "path": self.request.url.path,
+            "full_path": self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else ""),
+        }
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = render(template, self.language, **(self.globals() | context))
+        return HTMLResponse(html, status_code=status)
+
+    def fragment(self, template: str, macro: str, *args: Any, **kwargs: Any) -> HTMLResponse:
+        html = render_macro(template, macro, self.language, self.globals(), *args, **kwargs)
+        return HTMLResponse(html)
+
+    def redirect(self, url: str) -> Response:
+        return RedirectResponse(url, status_code=303)
+
+    def back(self, default: str = "/") -> Response:
+        """After a form: where the form said to go (``next``), else ``default``."""
+        return self.redirect(safe_next(self.form.get("next"), default))
+
+    def json(self, data: Any, status: int = 200) -> Response:
+        return JSONResponse(data, status_code=status)
+
+
+async def page(
+    request: Request,
+    work: Callable[[WebCtx], Response],
+    *,
+    auth: Auth = "optional",
+    write: bool | None = None,
+    limit_key: str | None = None,
+    home_feed: bool = False,
+    check_csrf: bool = True,
+) -> Response:
+    """Run ``work`` in one transaction in a worker thread, as the signed-in person.
+
+    ``check_csrf=False`` is for the sign-in and sign-up forms, which show a stale form's
+    error on the form itself (``work`` then checks ``csrf_ok``)."""
+    services: Services = request.app.state.services
+    form = await read_form(request)
+    is_write = request.method not in ("GET", "HEAD") if write is None else write
+    key = request.cookies.get(SESSION_COOKIE)
+    csrf = csrf_token(request)
+    state: dict[str, Any] = {"language": i18n.choose(None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))}
+
+    def attempt(check_feed: bool) -> Response | int:
+        with services.db.unit(write=is_write) as uow:
+            viewer = account_for_session(uow.session, key)
+            state["language"] = i18n.choose(
+                viewer.locale if viewer is not None and viewer.locale else None,
+                request.cookies.get(LANGUAGE_COOKIE),
+                request.headers.get("accept-language"),
+            )
+            token = i18n.activate(state["language"])
+            try:
+                ctx = WebCtx(uow, services, request, form, viewer, state["language"], csrf)
+                if auth in ("required", "moderator") and viewer is None:
+                    raise SignInRequired()
+                if auth == "moderator" and not ctx.is_moderator:
+                    raise NotFound("Page not found")
+                if check_csrf and request.method == "POST" and not csrf_ok(request, form):
+                    raise Forbidden("Your form expired. Please go back, reload the page and try again.")
+                if check_feed and viewer is not None:
+                    fresh = freshness(uow.session, services.feeds, services.settings, viewer.id, viewer.last_active_at)
+                    if fresh != "fresh":
+                        state["rebuild"] = fresh == "rebuild"
+                        return viewer.id
+                return work(ctx)
+            finally:
+                i18n._current.reset(token)
+
+    def run() -> Response:
+        if is_write:
+            services.limiter.hit_api(request, None)
+        if limit_key:
+            services.limiter.hit_named(limit_key, request, None)
+        result = attempt(home_feed)
+        if isinstance(result, Response):
+            return result
+        # The reader's home feed is stale or missing: rebuild it, then read again.
+        with services.db.unit() as uow:
+            refresh(uow.session, services.feeds, services.settings, result, rebuild_feed=bool(state.get("rebuild")))
+        final = attempt(False)
+        assert isinstance(final, Response)
+        return final
+
+    try:
+        response = await run_in_threadpool(run)
+    except SignInRequired:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = safe_next(form.get("next"), "/")
+        response = RedirectResponse("/auth/sign_in?" + urlencode({"next": target}), status_code=303)
+    except ParleyError as exc:
+        response = error_page(request, exc.status, exc.message, state["language"], csrf)
+    if request.cookies.get(CSRF_COOKIE) != csrf:
+        response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax")
+    return response
+
+
+def error_page(request: Request, status: int, message: str, language: str, csrf: str) -> Response:
+    """A domain error as a page (or as ``{"error": ...}`` for a script's request)."""
+    token = i18n.activate(language)
+    try:
+        text = i18n.gettext(message)
+    finally:
+        i18n._current.reset(token)
+    if wants_fragment(request) or "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": text}, status_code=status)
+    titles = {404: i18n.lazy("Not found"), 403: i18n.lazy("Not allowed"), 429: i18n.lazy("Slow down"), 401: i18n.lazy("Sign in")}
+    html = render(
+        "error.html",
+        language,
+        viewer=None,
+        csrf_token=csrf,
+        status=status,
+        heading=titles.get(status, i18n.lazy("Something is not right")),
+        message=text,
+        path=request.url.path,
+        full_path=request.url.path,
+    )
+    return HTMLResponse(html, status_code=status)
+
