@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test check lint typecheck pytest install install-test migrate demo clean messages
+.PHONY: run test check lint typecheck pytest install install-test browser-deps migrate demo clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+# tests/browser drives Debian's Chromium (apt) and checks pages with axe-core (npm); the
+# stamp names the axe-core version, so changing AXE_VERSION installs that one.
+AXE_VERSION := 4.14.1
+AXE_STAMP := $(VENV)/npm/.axe-core-$(AXE_VERSION)
+
+$(AXE_STAMP): | $(BIN)/python
+	npm install --prefix $(VENV)/npm --no-save --no-audit --no-fund axe-core@$(AXE_VERSION)
+	touch $@
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+
+browser-deps: $(AXE_STAMP)
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
 migrate: install
 	$(BIN)/parley migrate
@@ -39,14 +51,14 @@ typecheck: install-test
 
 check: lint typecheck
 
-pytest: install-test
+pytest: install-test browser-deps
 	$(BIN)/python -m pytest
 
 test: check pytest
 
 # Extract the web UI's strings and merge them into the Dutch catalog (then translate the
 # new entries in src/parley/web/locale/nl/LC_MESSAGES/messages.po).
-MESSAGE_KEYWORDS := -k lazy -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized -k RateLimited
+MESSAGE_KEYWORDS := -k lazy -k t -k Invalid -k NotFound -k Forbidden -k Conflict -k Unauthorized -k RateLimited
 messages: install-test
 	mkdir -p var
 	$(BIN)/pybabel extract -F babel.cfg $(MESSAGE_KEYWORDS) --no-location --sort-output -o var/messages.pot .

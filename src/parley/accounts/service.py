@@ -49,6 +49,16 @@ def check_password(password: str) -> str:
     return password
 
 
+def check_language_code(code: str) -> str | None:
+    """An ISO 639 language code (two or three letters), lower-cased; empty reads as None."""
+    code = (code or "").strip().lower()
+    if not code:
+        return None
+    if not (2 <= len(code) <= 3 and code.isascii() and code.isalpha()):
+        raise Invalid("Language must be an ISO 639 code")
+    return code
+
+
 def create_account(
     session: Session,
     username: str,
@@ -132,6 +142,16 @@ def authenticate(session: Session, login: str, password: str) -> Account | None:
     return account
 
 
+def change_password(session: Session, account: Account, current: str, new: str) -> None:
+    """Replace the password, after checking the current one: someone at an unattended
+    signed-in browser must not be able to lock the owner out."""
+    if not verify_password(account.password_hash, current):
+        raise Invalid("The current password is not right")
+    check_password(new)
+    account.password_hash = hash_password(new)
+    account.updated_at = utcnow()
+
+
 @dataclass(frozen=True)
 class ProfileChange:
     """Fields of ``PATCH /api/v1/accounts/update_credentials``; None means unchanged."""
@@ -175,7 +195,10 @@ def update_profile(session: Session, account: Account, change: ProfileChange) ->
         if change.locale not in ("en", "nl"):
             raise Invalid("Language must be en or nl")
         account.locale = change.locale
-    for name in ("locked", "bot", "discoverable", "default_sensitive", "default_language"):
+    if change.default_language is not None:
+        # An empty value clears the default: posts then carry no language unless given one.
+        account.default_language = check_language_code(change.default_language)
+    for name in ("locked", "bot", "discoverable", "default_sensitive"):
         value = getattr(change, name)
         if value is not None:
             setattr(account, name, value)

@@ -7,15 +7,17 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
-from parley.errors import Invalid, Unauthorized
+from parley.errors import Invalid, NotFound, Unauthorized
 from parley.oauth import scopes as sc
+from parley.store.db import rowcount
 from parley.store.raw import Statement, dt, rows
-from parley.store.tables import Account, OAuthApp, OAuthToken, utcnow
+from parley.store.tables import Account, OAuthApp, OAuthCode, OAuthToken, utcnow
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
 
@@ -171,3 +173,76 @@ def create_personal_token(session: Session, account: Account, scope: str) -> str
     if bad:
         raise Invalid(f"Unknown scopes: {' '.join(bad)}")
     return issue_token(session, account=account, app=None, scope=" ".join(requested))
+
+
+# --- what a person authorised -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthorizedApp:
+    """An application holding live tokens of one account (``app`` None: personal tokens
+    made with ``parley token create``), with the scopes they grant together."""
+
+    app: OAuthApp | None
+    scopes: list[str]
+    authorized_at: datetime
+    last_used_at: datetime | None
+    tokens: int
+
+
+def _live(account_id: int) -> tuple[Any, ...]:
+    """The conditions of the account's tokens in force: not revoked, not expired."""
+    return (
+        OAuthToken.account_id == account_id,
+        OAuthToken.revoked_at.is_(None),
+        or_(OAuthToken.expires_at.is_(None), OAuthToken.expires_at > utcnow()),
+    )
+
+
+def authorized_apps(session: Session, account_id: int) -> list[AuthorizedApp]:
+    """The applications that may act for the account now, most recently authorised first."""
+    tokens = list(session.scalars(select(OAuthToken).where(*_live(account_id)).order_by(OAuthToken.id)))
+    app_ids = {t.app_id for t in tokens if t.app_id is not None}
+    apps = {a.id: a for a in session.scalars(select(OAuthApp).where(OAuthApp.id.in_(app_ids)))} if app_ids else {}
+    grouped: dict[int | None, list[OAuthToken]] = {}
+    for token in tokens:
+        grouped.setdefault(token.app_id, []).append(token)
+    out = []
+    for app_id, group in grouped.items():
+        scopes = sorted({s for t in group for s in sc.parse(t.scope or "")})
+        used = [t.last_used_at for t in group if t.last_used_at is not None]
+        out.append(
+            AuthorizedApp(
+                app=apps.get(app_id) if app_id is not None else None,
+                scopes=scopes,
+                authorized_at=group[0].created_at,
+                last_used_at=max(used) if used else None,
+                tokens=len(group),
+            )
+        )
+    return sorted(out, key=lambda a: a.authorized_at, reverse=True)
+
+
+def revoke_app(session: Session, account_id: int, app_id: int | None) -> int:
+    """Revoke every live token the account gave ``app_id`` (None: its personal tokens),
+    and the codes not yet exchanged for one; the number of tokens revoked. An application
+    holding none is "not found"."""
+    of_app = OAuthToken.app_id == app_id if app_id is not None else OAuthToken.app_id.is_(None)
+    revoked = rowcount(
+        session.execute(
+            update(OAuthToken)
+            .where(*_live(account_id), of_app)
+            .values(revoked_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    )
+    if app_id is not None:
+        # A code handed out before the revocation must not mint a new token after it.
+        session.execute(
+            update(OAuthCode)
+            .where(OAuthCode.account_id == account_id, OAuthCode.app_id == app_id, OAuthCode.used.is_(False))
+            .values(used=True)
+        )
+    if not revoked:
+        raise NotFound("Record not found")
+    return revoked

@@ -64,25 +64,47 @@ class PostInput:
     created_at: datetime | None = None  # back-dating, for imports and the demo only
 
 
-def check_text(body: str, spoiler: str = "") -> None:
-    """Refuse text that twitter-text would refuse: empty, too long, or invalid characters."""
+@dataclass(frozen=True)
+class TextMeasure:
+    """How a post's text counts against the limits: ``length`` is the weighted length
+    (links count as 23, most CJK characters and emoji as 2); ``error`` is the reason the
+    text would be refused, or None."""
+
+    length: int
+    error: str | None
+
+
+def measure_text(body: str, spoiler: str = "") -> TextMeasure:
+    """Count and check a post's text as ``create_post`` and ``edit_post`` will.
+
+    Only the first ``MAX_RAW_CHARS`` characters are parsed (see there); beyond them each
+    character counts one, a lower bound for text that is refused anyway."""
+    result = text.parse_post(body[:MAX_RAW_CHARS])
+    length = result.weighted_length + max(0, len(body) - MAX_RAW_CHARS)
     if not body.strip():
-        raise Invalid("Validation failed: Text can't be blank")
+        return TextMeasure(length, "Validation failed: Text can't be blank")
     if len(body) > MAX_RAW_CHARS:
-        raise Invalid(
+        return TextMeasure(
+            length,
             f"Validation failed: Text is too long ({len(body)} characters with links at full "
-            f"length; the limit is {MAX_RAW_CHARS}, and {MAX_CHARS} with links counted as 23)"
+            f"length; the limit is {MAX_RAW_CHARS}, and {MAX_CHARS} with links counted as 23)",
         )
-    result = text.parse_post(body)
-    if result.weighted_length > MAX_CHARS:
-        raise Invalid(
-            f"Validation failed: Text is too long ({result.weighted_length} characters; "
-            f"the limit is {MAX_CHARS})"
+    if length > MAX_CHARS:
+        return TextMeasure(
+            length, f"Validation failed: Text is too long ({length} characters; the limit is {MAX_CHARS})"
         )
     if not result.valid:
-        raise Invalid("Validation failed: Text contains characters that are not allowed")
+        return TextMeasure(length, "Validation failed: Text contains characters that are not allowed")
     if len(spoiler) > MAX_SPOILER:
-        raise Invalid(f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
+        return TextMeasure(length, f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
+    return TextMeasure(length, None)
+
+
+def check_text(body: str, spoiler: str = "") -> None:
+    """Refuse text that twitter-text would refuse: empty, too long, or invalid characters."""
+    error = measure_text(body, spoiler).error
+    if error is not None:
+        raise Invalid(error)
 
 
 def _check_language(language: str | None) -> str | None:
@@ -188,6 +210,13 @@ def _idempotent(session: Session, account_id: int, key: str) -> Post | None:
         session.flush()
         return None
     return post
+
+
+def check_interaction(session: Session, actor: Account, post_id: int, verb: str) -> Post:
+    """The post ``actor`` may ``verb`` ("reply", "quote", "favourite", "reblog"), or
+    ``Invalid`` with the reason (``NotFound`` when it cannot be seen): for a form that
+    should say so before anything is written."""
+    return _interaction_target(session, actor, post_id, verb)
 
 
 def _interaction_target(session: Session, actor: Account, post_id: int, verb: str) -> Post:

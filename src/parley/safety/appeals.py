@@ -4,9 +4,10 @@ moderator resolves it. Approval reverses the decision (a new decision); rejectio
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -14,7 +15,7 @@ from parley.errors import Forbidden, Invalid, NotFound
 from parley.safety.decisions import reverse
 from parley.safety.permissions import check_moderator
 from parley.settings import Settings
-from parley.store.tables import Account, Appeal, Decision, utcnow
+from parley.store.tables import Account, Appeal, Decision, Post, utcnow
 
 MAX_TEXT = 2000
 
@@ -80,3 +81,85 @@ def resolve(
     row.resolved_at = now
     session.flush()
     return row
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OwnDecision:
+    """A decision about the person reading it, with what they can do about it."""
+
+    decision: Decision
+    appeal: Appeal | None
+    reversed_by_id: int | None  # the decision that reversed this one
+    appeal_deadline: datetime | None  # None for a reversal, which cannot be appealed
+    can_appeal: bool
+    post_text: str | None  # their own post's text, while they have not deleted it
+
+
+def decisions_for(session: Session, settings: Settings, account: Account, *, limit: int = 50) -> list[OwnDecision]:
+    """The decisions about ``account`` and its posts, newest first, as its owner sees them."""
+    found = list(
+        session.scalars(select(Decision).where(Decision.account_id == account.id).order_by(Decision.id.desc()).limit(limit))
+    )
+    ids = [d.id for d in found]
+    appealed = {a.decision_id: a for a in session.scalars(select(Appeal).where(Appeal.decision_id.in_(ids)))} if ids else {}
+    reversals: dict[int, int] = {}
+    if ids:
+        for reversed_id, reversal_id in session.execute(
+            select(Decision.reverses_id, Decision.id).where(Decision.reverses_id.in_(ids))
+        ):
+            if reversed_id is not None:
+                reversals[reversed_id] = reversal_id
+    post_ids = {d.post_id for d in found if d.post_id is not None}
+    texts: dict[int, str] = {}
+    if post_ids:
+        own_posts = select(Post.id, Post.text).where(
+            Post.id.in_(post_ids), Post.account_id == account.id, Post.deleted_at.is_(None)
+        )
+        texts = {post_id: text for post_id, text in session.execute(own_posts)}
+    now = utcnow()
+    out: list[OwnDecision] = []
+    for d in found:
+        deadline = None if d.reverses_id is not None else d.created_at + timedelta(days=settings.appeal_window_days)
+        reversed_by = reversals.get(d.id)
+        appeal_row = appealed.get(d.id)
+        # What ``appeal`` accepts: once, within the window, not a reversal, not reversed already.
+        can = deadline is not None and now <= deadline and appeal_row is None and reversed_by is None
+        text = texts.get(d.post_id) if d.post_id is not None else None
+        out.append(OwnDecision(d, appeal_row, reversed_by, deadline, can, text))
+    return out
+
+
+def pending_for(session: Session, moderator: Account, limit: int = 200) -> list[tuple[Appeal, Decision]]:
+    """Pending appeals ``moderator`` may resolve, oldest first: never an appeal of their own
+    decision, nor their own appeal."""
+    check_moderator(moderator.role)
+    stmt = (
+        select(Appeal, Decision)
+        .join(Decision, Decision.id == Appeal.decision_id)
+        .where(
+            Appeal.state == "pending",
+            or_(Decision.moderator_id.is_(None), Decision.moderator_id != moderator.id),
+            Appeal.account_id != moderator.id,
+        )
+        .order_by(Appeal.id)
+        .limit(limit)
+    )
+    return [(a, d) for a, d in session.execute(stmt)]
+
+
+def access_appeal(session: Session, moderator: Account, appeal_id: int) -> tuple[Appeal, Decision]:
+    """The appeal and the decision it contests, if ``moderator`` may resolve (or read) it."""
+    check_moderator(moderator.role)
+    row = session.get(Appeal, appeal_id)
+    if row is None:
+        raise NotFound("Record not found")
+    decision = session.get(Decision, row.decision_id)
+    assert decision is not None  # appeals are deleted with their decision
+    if decision.moderator_id == moderator.id:
+        raise Forbidden("An appeal must be resolved by a moderator other than the one who decided")
+    if row.account_id == moderator.id:
+        raise Forbidden("Moderators cannot resolve their own appeals")
+    return row, decision

@@ -7,12 +7,15 @@ account: it must also be verified and have more followers than the threshold
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Invalid, NotFound
-from parley.safety.permissions import check_admin
+from parley.safety.permissions import check_admin, check_moderator
+from parley.safety.policy import AccountFacts, is_public_interest_account
 from parley.store.tables import Account, DesignationEvent, PublicOffice, utcnow
 
 MAX_TEXT = 200
@@ -83,3 +86,23 @@ def undesignate(session: Session, actor: Account | None, account: Account) -> No
         )
     )
     session.flush()
+
+
+
+@dataclass(frozen=True)
+class Designation:
+    office: PublicOffice
+    account: Account
+    public_interest_account: bool  # also verified and followed widely enough
+
+
+def designations(session: Session, moderator: Account, min_followers: int) -> list[Designation]:
+    """Every designated account, most recently designated first (moderators read them;
+    only admins change them)."""
+    check_moderator(moderator.role)
+    stmt = select(PublicOffice, Account).join(Account, Account.id == PublicOffice.account_id).order_by(PublicOffice.since.desc())
+    out: list[Designation] = []
+    for office, account in session.execute(stmt):
+        facts = AccountFacts(verified=account.verified, followers_count=account.followers_count, public_office=True)
+        out.append(Designation(office, account, is_public_interest_account(facts, min_followers)))
+    return out

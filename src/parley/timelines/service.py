@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from parley import ids
 from parley.feeds.service import big_followed_query, home_ids
 from parley.feeds.store import FeedStore
 from parley.graph.relations import excluded_authors, exclusions_from, exclusions_query
@@ -14,7 +17,7 @@ from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_by_ids
 from parley.settings import Settings
 from parley.store.raw import rows_many
-from parley.store.tables import Bookmark, Favourite, Pin, Post, PostTag, Tag
+from parley.store.tables import Account, Bookmark, Favourite, Pin, Post, PostTag, Tag, utcnow
 from parley.visibility import Context
 
 
@@ -150,3 +153,45 @@ def favourites(session: Session, viewer_id: int, page: Page) -> list[Paged[Seen]
 
 def bookmarks(session: Session, viewer_id: int, page: Page) -> list[Paged[Seen]]:
     return _collection(session, viewer_id, Bookmark, page)
+
+
+@dataclass(frozen=True)
+class TagUse:
+    """A hashtag and how much it was used lately: by how many posts and people."""
+
+    name: str
+    posts: int
+    accounts: int
+
+
+def trending_tags(session: Session, *, days: int = 7, limit: int = 10) -> list[TagUse]:
+    """The hashtags used by the most people in the last ``days`` days.
+
+    Counts only posts anyone could be shown in a public timeline: public originals, not
+    deleted, and, since a trend amplifies, none that the safety system removed, put
+    behind a public-interest notice or took out of reach, and none by a suspended account
+    (the rules of ``parley.visibility`` for discovery contexts).
+    """
+    since = ids.id_floor(utcnow() - timedelta(days=days))
+    people = func.count(func.distinct(Post.account_id))
+    posts = func.count(func.distinct(Post.id))
+    stmt = (
+        select(Tag.name, posts, people)
+        .join(PostTag, PostTag.tag_id == Tag.id)
+        .join(Post, Post.id == PostTag.post_id)
+        .join(Account, Account.id == Post.account_id)
+        .where(
+            Post.id >= since,
+            Post.visibility == "public",
+            Post.reblog_of_id.is_(None),
+            Post.deleted_at.is_(None),
+            Post.removed_at.is_(None),
+            Post.notice_rule_id.is_(None),
+            Post.limited.is_(False),
+            Account.suspended_at.is_(None),
+        )
+        .group_by(Tag.id, Tag.name)
+        .order_by(people.desc(), posts.desc(), Tag.name)
+        .limit(limit)
+    )
+    return [TagUse(row[0], int(row[1]), int(row[2])) for row in session.execute(stmt)]

@@ -18,6 +18,8 @@ BARS = 320  # width of the longest bar
 VALUE = 80  # room for the number after a bar
 WIDTH = LABEL + BARS + VALUE
 EMPTY = "No data for this period."
+# What a share chart tells a screen reader; callers may pass it translated, same variables.
+SHARE = "%(part_label)s: %(part)s of %(whole)s (%(pct)s%%); %(rest_label)s: %(rest)s (%(rest_pct)s%%)"
 PALETTE = ("#1d5fbf", "#8a99a8")
 
 
@@ -35,19 +37,20 @@ def _open(ident: str, title: str, description: str, height: int) -> str:
     )
 
 
-def _empty(ident: str, title: str) -> str:
-    return _open(ident, title, EMPTY, ROW) + f'<text x="0" y="{ROW - 9}" class="chart-empty">{EMPTY}</text></svg>'
+def _empty(ident: str, title: str, empty: str) -> str:
+    return _open(ident, title, empty, ROW) + f'<text x="0" y="{ROW - 9}" class="chart-empty">{escape(empty)}</text></svg>'
 
 
 def _label(text: str, limit: int = 30) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def bar_chart(ident: str, title: str, items: Sequence[tuple[str, int]]) -> str:
-    """Horizontal bars, one per ``(label, count)``, longest bar for the largest count."""
+def bar_chart(ident: str, title: str, items: Sequence[tuple[str, int]], *, empty: str = EMPTY) -> str:
+    """Horizontal bars, one per ``(label, count)``, longest bar for the largest count;
+    ``empty`` is said instead when there are none."""
     ident = _ident(ident)
     if not items:
-        return _empty(ident, title)
+        return _empty(ident, title, empty)
     description = "; ".join(f"{label}: {count}" for label, count in items)
     top = max(count for _, count in items) or 1
     height = ROW * len(items)
@@ -66,14 +69,20 @@ def bar_chart(ident: str, title: str, items: Sequence[tuple[str, int]]) -> str:
     return "".join(parts)
 
 
-def share_chart(ident: str, title: str, part: int, whole: int, part_label: str, rest_label: str) -> str:
-    """One bar split in two: ``part`` of ``whole`` and the rest, with their percentages."""
+def share_chart(
+    ident: str, title: str, part: int, whole: int, part_label: str, rest_label: str, *, empty: str = EMPTY, summary: str = SHARE
+) -> str:
+    """One bar split in two: ``part`` of ``whole`` and the rest, with their percentages;
+    ``summary`` is the ``%``-format of its description (see ``SHARE``)."""
     ident = _ident(ident)
     if whole <= 0:
-        return _empty(ident, title)
+        return _empty(ident, title, empty)
     share = part / whole
     pct = round(100 * share)
-    description = f"{part_label}: {part} of {whole} ({pct}%); {rest_label}: {whole - part} ({100 - pct}%)"
+    description = summary % {
+        "part_label": part_label, "part": part, "whole": whole, "pct": pct,
+        "rest_label": rest_label, "rest": whole - part, "rest_pct": 100 - pct,
+    }  # fmt: skip
     length = round((LABEL + BARS) * share)
     height = ROW * 2
     return (

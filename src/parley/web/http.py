@@ -250,6 +250,7 @@ def error_page(request: Request, status: int, message: str, language: str, csrf:
         i18n._current.reset(token)
     if wants_fragment(request) or "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"error": text}, status_code=status)
+    i18n.lazy("Page not found")
     titles = {404: i18n.lazy("Not found"), 403: i18n.lazy("Not allowed"), 429: i18n.lazy("Slow down"), 401: i18n.lazy("Sign in")}
     html = render(
         "error.html",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from parley.posts.render import sanitise
+from parley.store.tables import utcnow
 from parley.web import i18n
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -27,6 +29,21 @@ def static_url(name: str) -> str:
     """``/static/NAME?v=HASH``: a changed file gets a new URL, so it can be cached long."""
     digest = hashlib.sha256((STATIC / name).read_bytes()).hexdigest()[:10]
     return f"/static/{name}?v={digest}"
+
+
+def _future(value: datetime | None) -> bool:
+    """Whether ``value`` is still to come (a lock that has not run out): a Jinja test, so
+    templates need no clock."""
+    return value is not None and value > utcnow()
+
+
+def _gettext(message: str) -> str:
+    # Jinja's newstyle gettext fills in the variables itself; these only translate.
+    return i18n.translations(i18n.current()).ugettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations(i18n.current()).ungettext(singular, plural, n)
 
 
 def _html(value: str | None) -> Markup:
@@ -41,7 +58,8 @@ def _build() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.tests["future"] = _future
     env.filters.update(
         html=_html,
         when=i18n.format_when,
