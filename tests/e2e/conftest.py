@@ -76,10 +76,11 @@ class ParleyServer:
             pytest.fail(f"parley {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
         return result
 
-    def create_user(self, name: str) -> User:
-        """Create an account with the CLI (works while the server runs)."""
+    def create_user(self, name: str, role: str = "user") -> User:
+        """Create an account with the CLI (works while the server runs); ``role`` is
+        "user", "moderator" or "admin"."""
         user = User(name, f"{name}@e2e.example", f"{name}-password-{secrets.token_hex(4)}")
-        self.cli("user", "create", name, "--email", user.email, "--password", user.password)
+        self.cli("user", "create", name, "--email", user.email, "--password", user.password, "--role", role)
         self.users[name] = user
         return user
 
@@ -304,11 +305,10 @@ def _base_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParleyServer]:
-    """A migrated Parley instance served by a real ``parley serve`` process."""
-    backend: str = request.param
-    workdir = tmp_path_factory.mktemp(f"e2e-{backend}")
+@contextmanager
+def running_server(backend: str, workdir: Path) -> Iterator[ParleyServer]:
+    """A migrated Parley instance on ``backend`` served by a real ``parley serve`` process,
+    stopped (and its PostgreSQL database dropped) on exit."""
     env = _base_env(workdir / "data")
     with ExitStack() as stack:
         if backend == "postgresql":
@@ -321,6 +321,14 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         stack.callback(srv.stop)
         srv.cli("migrate")
         srv.start()
+        yield srv
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParleyServer]:
+    """A migrated Parley instance served by a real ``parley serve`` process."""
+    backend: str = request.param
+    with running_server(backend, tmp_path_factory.mktemp(f"e2e-{backend}")) as srv:
         yield srv
 
 
