@@ -82,6 +82,7 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParleyServ
         srv.stop()
         srv.env["PARLEY_PUBLIC_INTEREST_MIN_FOLLOWERS"] = str(DEMO_FOLLOWERS // 2)
         srv.cli("demo", "--followers", str(DEMO_FOLLOWERS))
+        srv.cli("jobs", "run")  # the demo's notifications and fan-out (this server runs none in the background)
         srv.start()
         yield srv
 
