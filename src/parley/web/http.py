@@ -16,9 +16,9 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -29,7 +29,7 @@ from parley.accounts.sessions import account_for_session
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
 from parley.feeds.service import freshness, refresh
-from parley.pagination import Page
+from parley.pagination import Page, Paged
 from parley.services import Services
 from parley.store.db import UnitOfWork
 from parley.store.tables import Account
@@ -79,6 +79,32 @@ async def read_form(request: Request) -> dict[str, str]:
     return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
 
 
+def with_query(url: str, **params: object) -> str:
+    """``url`` with ``params`` set in its query string (replacing any of the same name;
+    None leaves a parameter out)."""
+    parts = urlsplit(url)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    added = [(k, str(v)) for k, v in params.items() if v is not None]
+    return urlunsplit(parts._replace(query=urlencode(kept + added)))
+
+
+def pager(path: str, items: list[Paged[Any]], wanted: Page, **params: object) -> tuple[str | None, str | None]:
+    """The "older" and "newer" links of a page of ``items`` (newest first, each with the
+    cursor of its list), for any list paged with ``max_id`` and ``min_id``."""
+    older = newer = None
+    if items and (len(items) >= wanted.limit or wanted.min_id is not None):
+        older = with_query(path, **params, max_id=items[-1].cursor)
+    if wanted.max_id is not None or (wanted.min_id is not None and len(items) >= wanted.limit):
+        newer = with_query(path, **params, min_id=items[0].cursor) if items else with_query(path, **params)
+    return older, newer
+
+
+def flash(ctx: WebCtx, messages: dict[str, str]) -> str | None:
+    """The success message a form's answer asked for with ``?done=``, translated."""
+    message = messages.get(ctx.query("done") or "")
+    return ctx.t(message) if message else None
+
+
 def wants_fragment(request: Request) -> bool:
     """A script asked for a fragment to swap in place, not a whole page."""
     return request.headers.get("x-parley-fragment") == "1"
@@ -95,7 +121,6 @@ class WebCtx:
     viewer: Account | None
     language: str
     csrf: str
-    extra_cookies: dict[str, str] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -151,8 +176,13 @@ class WebCtx:
         return HTMLResponse(html, status_code=status)
 
     def fragment(self, template: str, macro: str, *args: Any, **kwargs: Any) -> HTMLResponse:
-        html = render_macro(template, macro, self.language, self.globals(), *args, **kwargs)
-        return HTMLResponse(html)
+        """One macro's HTML, to replace part of the page a form was sent from: its forms
+        must lead back to that page (the form's ``next``), not to the form's action."""
+        context = self.globals()
+        back = safe_next(self.form.get("next"), "").split("#", 1)[0]
+        if back:
+            context |= {"full_path": back, "path": back.split("?", 1)[0]}
+        return HTMLResponse(render_macro(template, macro, self.language, context, *args, **kwargs))
 
     def redirect(self, url: str) -> Response:
         return RedirectResponse(url, status_code=303)

@@ -96,8 +96,6 @@ def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     return text % variables
 
 
-_ = gettext
-
 
 def lazy(message: str) -> str:
     """Marks ``message`` for extraction where it is defined; translated where shown."""

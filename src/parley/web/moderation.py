@@ -22,7 +22,7 @@ from parley.safety.decisions import DecisionInput, decide_case
 from parley.safety.policy import ACTIONS, MAX_LOCK_HOURS, NOTICE, AccountAction
 from parley.store.tables import Account, Post
 from parley.transparency import statements
-from parley.web.http import WebCtx, page
+from parley.web.http import WebCtx, flash, page
 from parley.web.i18n import lazy
 from parley.web.safety import ACTIONS_DONE, action_names, rule_text, rule_titles
 from parley.web.transparency import STATEMENT_FIELDS
@@ -85,9 +85,7 @@ QUEUE_PAGE = 50
 
 
 def _console(ctx: WebCtx, template: str, section: str, title: str, status: int = 200, **context: Any) -> Response:
-    done = ctx.query("done")
-    flash = ctx.t(DONE[done]) if done in DONE else None
-    return ctx.render(f"moderation/{template}", status, title=title, section=section, flash=flash, **context)
+    return ctx.render(f"moderation/{template}", status, title=title, section=section, flash=flash(ctx, DONE), **context)
 
 
 def _priority_class(priority: int) -> str:

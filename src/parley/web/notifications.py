@@ -13,9 +13,8 @@ from parley.api.mastodon.entities import iso
 from parley.errors import NotFound
 from parley.notifications import service as notes
 from parley.transparency.statements import get_statement
-from parley.web.http import WebCtx, page
+from parley.web.http import WebCtx, flash, page, pager
 from parley.web.i18n import lazy
-from parley.web.profiles import flash, pager
 from parley.web.transparency import ACTION_NAMES
 
 router = APIRouter(include_in_schema=False)

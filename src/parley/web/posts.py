@@ -6,20 +6,18 @@ from __future__ import annotations
 import json
 import secrets
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from parley.api.http import parse_id
 from parley.errors import Invalid, NotFound
-from parley.pagination import Page, Paged, newest_first
+from parley.pagination import Paged, newest_first
 from parley.posts import queries
 from parley.posts import service as posts
 from parley.posts.access import Seen, get_post_for
 from parley.store.tables import Account, Post
-from parley.web.http import WebCtx, page, safe_next, wants_fragment
-from parley.web.render import render_macro
+from parley.web.http import WebCtx, page, pager, safe_next, wants_fragment
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,22 +25,6 @@ router = APIRouter(include_in_schema=False)
 VISIBILITY_ORDER = ("public", "unlisted", "private", "direct")
 ACTIONS = ("favourite", "unfavourite", "reblog", "unreblog", "bookmark", "unbookmark", "pin", "unpin", "delete")
 VALIDATION_PREFIX = "Validation failed: "
-
-
-def page_url(path: str, **params: Any) -> str:
-    query = urlencode({k: v for k, v in params.items() if v is not None})
-    return f"{path}?{query}" if query else path
-
-
-def pager(path: str, items: list[Paged[Any]], page_: Page) -> tuple[str | None, str | None]:
-    """The "older" and "newer" links of a page of ``items`` (newest first, each with the
-    cursor of its list), for any list paged with ``max_id`` and ``min_id``."""
-    older = newer = None
-    if items and (len(items) >= page_.limit or page_.min_id is not None):
-        older = page_url(path, max_id=items[-1].cursor)
-    if page_.max_id is not None or (page_.min_id is not None and len(items) >= page_.limit):
-        newer = page_url(path, min_id=items[0].cursor) if items else path
-    return older, newer
 
 
 def readable(ctx: WebCtx, message: str) -> str:
@@ -216,11 +198,7 @@ async def count(request: Request) -> Response:
 
 
 def _post_fragment(ctx: WebCtx, status: dict[str, Any], *, focus: bool) -> Response:
-    """The post re-rendered for the page it is on: its forms must lead back to that page
-    (the form's ``next``), not to the address of the action."""
-    back = safe_next(ctx.form.get("next"), "/home").split("#", 1)[0]
-    context = ctx.globals() | {"full_path": back, "path": back.split("?", 1)[0]}
-    return HTMLResponse(render_macro("_post.html", "post", ctx.language, context, status, focus=focus))
+    return ctx.fragment("_post.html", "post", status, focus=focus)
 
 
 def _shown(ctx: WebCtx, target_id: int) -> Seen[Post] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -18,7 +17,7 @@ from parley.pagination import Page, Paged, newest_first
 from parley.safety.public_office import designation_of
 from parley.store.tables import Account
 from parley.timelines import service as timelines
-from parley.web.http import WebCtx, page, safe_next, wants_fragment
+from parley.web.http import WebCtx, flash, page, pager, safe_next, wants_fragment, with_query
 from parley.web.i18n import lazy
 
 router = APIRouter(include_in_schema=False)
@@ -34,31 +33,6 @@ FLASHES = {
 
 
 # --- helpers shared by the people pages ---------------------------------------------------
-
-
-def with_query(url: str, **params: object) -> str:
-    """``url`` with ``params`` set in its query string (replacing any of the same name)."""
-    parts = urlsplit(url)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
-    return urlunsplit(parts._replace(query=urlencode(kept + [(k, str(v)) for k, v in params.items()])))
-
-
-def pager(path: str, items: list[Paged[Any]], wanted: Page, **params: object) -> tuple[str | None, str | None]:
-    """The older and newer links of a page of ``items`` (cursor paging)."""
-    if not items:
-        return None, None
-    older = with_query(path, **params, max_id=items[-1].cursor) if len(items) >= wanted.limit else None
-    came_back = wanted.min_id is not None and len(items) < wanted.limit  # nothing newer is left
-    newer = None
-    if (wanted.max_id is not None or wanted.min_id is not None) and not came_back:
-        newer = with_query(path, **params, min_id=items[0].cursor)
-    return older, newer
-
-
-def flash(ctx: WebCtx, messages: dict[str, str]) -> str | None:
-    """The success message a form's answer asked for with ``?done=``, translated."""
-    message = messages.get(ctx.query("done") or "")
-    return ctx.t(message) if message else None
 
 
 def local_account(ctx: WebCtx, username: str) -> Account:

@@ -18,7 +18,7 @@ from parley.safety.catalog import BASE_LANGUAGE, SEVERITIES, CatalogRule, publis
 from parley.store.tables import Account
 from parley.transparency import statements
 from parley.visibility import Context
-from parley.web.http import WebCtx, page
+from parley.web.http import WebCtx, flash, page
 from parley.web.i18n import lazy
 
 router = APIRouter(include_in_schema=False)
@@ -215,7 +215,6 @@ def _decisions_page(ctx: WebCtx, *, errors: dict[str, str] | None = None, texts:
                 "text": (texts or {}).get(str(d.id), ""),
             }
         )
-    done = ctx.query("done")
     return ctx.render(
         "safety/decisions.html",
         status,
@@ -224,7 +223,7 @@ def _decisions_page(ctx: WebCtx, *, errors: dict[str, str] | None = None, texts:
         section="moderation",
         decisions=items,
         max_appeal=appeals.MAX_TEXT,
-        flash=ctx.t(DONE[done]) if done in DONE else None,
+        flash=flash(ctx, DONE),
     )
 
 

@@ -12,8 +12,7 @@ from parley.accounts.service import search_accounts
 from parley.posts.access import visible_by_ids
 from parley.search.fulltext import search_post_ids, search_tags
 from parley.visibility import Context
-from parley.web.http import WebCtx, page
-from parley.web.profiles import with_query
+from parley.web.http import WebCtx, page, with_query
 
 router = APIRouter(include_in_schema=False)
 

@@ -16,9 +16,8 @@ from parley.api.http import parse_id
 from parley.errors import Invalid, ParleyError
 from parley.oauth import apps
 from parley.web import i18n
-from parley.web.http import LANGUAGE_COOKIE, SESSION_COOKIE, WebCtx, page
+from parley.web.http import LANGUAGE_COOKIE, SESSION_COOKIE, WebCtx, flash, page
 from parley.web.i18n import lazy
-from parley.web.profiles import flash
 
 router = APIRouter(include_in_schema=False)
 

@@ -11,9 +11,10 @@ from starlette.responses import Response
 
 from parley.errors import NotFound, ParleyError
 from parley.pagination import Page, Paged
+from parley.posts.access import Seen
 from parley.timelines import service as timelines
-from parley.web.http import WebCtx, page, wants_fragment
-from parley.web.posts import compose_values, page_url, pager
+from parley.web.http import WebCtx, page, pager, wants_fragment, with_query
+from parley.web.posts import compose_values
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,6 +26,13 @@ def _newest(items: list[Paged[Any]], page_: Page) -> int | None:
     if page_.max_id is not None or page_.min_id is not None:
         return None
     return items[0].cursor if items else 0
+
+
+def _posts(ctx: WebCtx, template: str, path: str, items: list[Paged[Seen[Any]]], wanted: Page, **context: Any) -> Response:
+    """A page of posts with its "older" and "newer" links."""
+    older, newer = pager(path, items, wanted)
+    statuses = ctx.ser.statuses([i.item for i in items])
+    return ctx.render(template, statuses=statuses, older_url=older, newer_url=newer, **context)
 
 
 @router.get("/")
@@ -46,15 +54,8 @@ async def home(request: Request) -> Response:
         s = ctx.services
         page_ = ctx.page()
         items = timelines.home(ctx.session, s.feeds, s.settings, ctx.me.id, page_)
-        statuses = ctx.ser.statuses([i.item for i in items])
-        older, newer = pager("/home", items, page_)
-        return ctx.render(
-            "timelines/home.html",
-            statuses=statuses,
-            older_url=older,
-            newer_url=newer,
-            newest=_newest(items, page_),
-            draft=compose_values(ctx.me),
+        return _posts(
+            ctx, "timelines/home.html", "/home", items, page_, newest=_newest(items, page_), draft=compose_values(ctx.me)
         )
 
     return await page(request, work, auth="required", home_feed=True)
@@ -97,10 +98,7 @@ async def public(request: Request) -> Response:
     def work(ctx: WebCtx) -> Response:
         page_ = ctx.page()
         items = timelines.public(ctx.session, ctx.viewer_id, page_)
-        older, newer = pager("/public", items, page_)
-        return ctx.render(
-            "timelines/public.html", statuses=ctx.ser.statuses([i.item for i in items]), older_url=older, newer_url=newer
-        )
+        return _posts(ctx, "timelines/public.html", "/public", items, page_)
 
     return await page(request, work)
 
@@ -112,17 +110,10 @@ async def tag(request: Request, name: str) -> Response:
         if not bare:
             raise NotFound("Page not found")
         if bare != name:
-            return ctx.redirect(page_url(f"/tags/{quote(bare, safe='')}", **dict(request.query_params)))
+            return ctx.redirect(with_query(f"/tags/{quote(bare, safe='')}", **dict(request.query_params)))
         page_ = ctx.page()
         items = timelines.tag(ctx.session, ctx.viewer_id, bare, page_)
-        older, newer = pager(f"/tags/{quote(bare, safe='')}", items, page_)
-        return ctx.render(
-            "timelines/tag.html",
-            tag=bare,
-            statuses=ctx.ser.statuses([i.item for i in items]),
-            older_url=older,
-            newer_url=newer,
-        )
+        return _posts(ctx, "timelines/tag.html", f"/tags/{quote(bare, safe='')}", items, page_, tag=bare)
 
     return await page(request, work)
 
@@ -132,16 +123,9 @@ async def explore(request: Request) -> Response:
     def work(ctx: WebCtx) -> Response:
         page_ = ctx.page()
         items = timelines.public(ctx.session, ctx.viewer_id, page_)
-        older, newer = pager("/explore", items, page_)
         first = page_.max_id is None and page_.min_id is None
-        return ctx.render(
-            "timelines/explore.html",
-            tags=timelines.trending_tags(ctx.session) if first else [],
-            first_page=first,
-            statuses=ctx.ser.statuses([i.item for i in items]),
-            older_url=older,
-            newer_url=newer,
-        )
+        tags = timelines.trending_tags(ctx.session) if first else []
+        return _posts(ctx, "timelines/explore.html", "/explore", items, page_, tags=tags, first_page=first)
 
     return await page(request, work)
 
@@ -151,12 +135,6 @@ async def bookmarks(request: Request) -> Response:
     def work(ctx: WebCtx) -> Response:
         page_ = ctx.page()
         items = timelines.bookmarks(ctx.session, ctx.me.id, page_)
-        older, newer = pager("/bookmarks", items, page_)
-        return ctx.render(
-            "timelines/bookmarks.html",
-            statuses=ctx.ser.statuses([i.item for i in items]),
-            older_url=older,
-            newer_url=newer,
-        )
+        return _posts(ctx, "timelines/bookmarks.html", "/bookmarks", items, page_)
 
     return await page(request, work, auth="required")
