@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from parley.demo import seed
 from parley.services import Services
-from parley.store.tables import Account, Appeal, Case, Decision, Follow, Post
+from parley.store.tables import Account, Appeal, Case, Decision, Follow, MediaAttachment, Post
 
 
 def test_demo_seeds_the_community_once(services: Services) -> None:
@@ -30,6 +30,11 @@ def test_demo_seeds_the_community_once(services: Services) -> None:
         assert meeting.replies_count >= 3
         dutch = s.scalar(select(func.count()).select_from(Post).where(Post.language == "nl"))
         assert dutch and dutch >= 3
+        # Pictures with descriptions, their files on disk.
+        pictures = s.scalars(select(MediaAttachment).where(MediaAttachment.post_id.is_not(None))).all()
+        assert len(pictures) == 2 and all(m.description for m in pictures)
+        for m in pictures:
+            assert (services.settings.data_dir / "media" / m.file_key / f"original.{m.extension}").stat().st_size > 0
         # Moderation to show: decided cases, one still open, one decision appealed.
         assert s.scalar(select(func.count()).select_from(Decision)) == 3
         assert s.scalar(select(func.count()).select_from(Case).where(Case.state == "open")) == 1

@@ -17,6 +17,7 @@ from parley.api.mastodon import (
     admin,
     apps,
     instance,
+    media,
     notifications,
     reports,
     search,
@@ -96,7 +97,7 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
         return Response(b'{"status":"ok"}', media_type="application/json")
 
     for module in (
-        timelines, notifications, statuses, accounts, instance, apps, search, parley_decisions,
+        timelines, notifications, statuses, accounts, media, instance, apps, search, parley_decisions,
         reports, admin, parley_cases, parley_transparency, parley_transparency_log, parley_jobs,
     ):
         app.include_router(module.router)

@@ -6,14 +6,17 @@ The head of state's many followers are real rows, inserted in bulk.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.accounts.service import create_account
 from parley.graph.service import follow
+from parley.media.service import upload
 from parley.posts.render import Renderer
 from parley.posts.service import PostInput, create_post, favourite, reblog
 from parley.safety.appeals import appeal
@@ -81,6 +84,34 @@ POSTS = [
 ]
 
 
+# Posts that carry a picture (drawn here, so the demo needs no files): key -> alt text.
+IMAGES = {
+    "metro1": "Drawing of Main Street from above: two grey car lanes with a green bike lane along each side.",
+    "nd1": "Tekening van een straat van bovenaf: twee grijze rijstroken met aan elke kant een groen fietspad.",
+}
+
+
+def street_drawing(width: int = 960, height: int = 540) -> bytes:
+    """A street with bike lanes, seen from above, as a PNG."""
+    image = Image.new("RGB", (width, height), (214, 226, 205))
+    draw = ImageDraw.Draw(image)
+    top, bottom = height // 5, height * 4 // 5
+    draw.rectangle((0, top, width, bottom), fill=(92, 98, 104))
+    lane = (bottom - top) // 6
+    draw.rectangle((0, top, width, top + lane), fill=(46, 140, 87))
+    draw.rectangle((0, bottom - lane, width, bottom), fill=(46, 140, 87))
+    middle = (top + bottom) // 2
+    for x in range(0, width, 80):
+        draw.rectangle((x, middle - 4, x + 44, middle + 4), fill=(245, 245, 240))
+    for x in range(40, width, 240):
+        for y in (top + lane // 2, bottom - lane // 2):
+            draw.ellipse((x - 14, y - 14, x + 14, y + 14), outline=(245, 245, 240), width=4)
+            draw.ellipse((x + 26, y - 14, x + 54, y + 14), outline=(245, 245, 240), width=4)
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
 def is_empty(db: Database) -> bool:
     with db.unit(write=False) as uow:
         return not uow.session.scalar(select(func.count()).select_from(Account))
@@ -116,6 +147,9 @@ def seed(db: Database, settings: Settings, *, only_if_empty: bool = True, follow
                 follow(s, accounts[follower], accounts[target])
         posts: dict[str, Post] = {}
         for key, author, text, reply_to, hours in POSTS:
+            pictures = []
+            if key in IMAGES:
+                pictures.append(upload(s, settings, accounts[author], street_drawing(), description=IMAGES[key]).id)
             post = create_post(
                 s,
                 accounts[author],
@@ -124,6 +158,7 @@ def seed(db: Database, settings: Settings, *, only_if_empty: bool = True, follow
                     in_reply_to_id=posts[reply_to].id if reply_to else None,
                     language=accounts[author].locale,
                     created_at=now - timedelta(hours=hours),
+                    media_ids=pictures,
                 ),
                 renderer,
             )

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 
 class ParleyError(Exception):
-    """Base of all domain errors; ``message`` is shown to the person."""
+    """Base of all domain errors; ``message`` is shown to the person.
+
+    A message with numbers in it is a template with ``%(name)s`` variables, so the pages
+    can translate it (``template``) before filling them in (``variables``)."""
 
     status = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str, /, **variables: object) -> None:
+        text = message % variables if variables else message
+        super().__init__(text)
+        self.message = text
+        self.template = message
+        self.variables = variables
 
 
 class Invalid(ParleyError):

@@ -33,6 +33,8 @@ class Limiter:
             "post": RateLimitItemPerHour(settings.rate_limit_posts_per_3h, 3),
             "auth": RateLimitItemPerMinute(settings.rate_limit_auth_per_5min, 5),
             "report": RateLimitItemPerHour(settings.rate_limit_reports_per_hour, 1),
+            # Image uploads, as Mastodon limits them: 30 in 30 minutes.
+            "media": RateLimitItemPerMinute(30, 30),
         }
 
     @staticmethod

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 import secrets
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import NewPage, check_a11y, sign_in
@@ -236,6 +238,36 @@ def test_switching_to_dutch(new_page: NewPage, server: ParleyServer) -> None:
     other = new_page()
     sign_in(other, person.name, person.password)
     expect(other.locator("html")).to_have_attribute("lang", "nl")
+
+
+def test_an_image_is_described_before_it_is_posted(new_page: NewPage, server: ParleyServer, tmp_path: Path) -> None:
+    """Images chosen without a description bring the form back asking for one (the alt
+    text reminder); described, the post shows the image with its description."""
+    photo = tmp_path / "bench.png"
+    Image.new("RGB", (400, 300), (180, 40, 40)).save(photo)
+    person = server.create_user(_name("gus"))
+    page = new_page()
+    sign_in(page, person.name, person.password)
+    compose = _compose(page)
+    compose.get_by_label("Your post").fill("The new bench in the park")
+    compose.get_by_label("Add images").set_input_files(str(photo))
+    compose.get_by_role("button", name="Post", exact=True).click()
+
+    reminder = page.get_by_role("alert").filter(has_text="Describe each image")
+    expect(reminder).to_be_visible()
+    description = page.get_by_label("Description of image 1 (alt text)")
+    expect(description).to_be_focused()
+    expect(page.locator("textarea[name=status]")).to_have_value("The new bench in the park")
+    check_a11y(page, PENDING)
+    description.fill("A red wooden bench under a plane tree")
+    page.get_by_role("button", name="Post", exact=True).click()
+
+    post = page.locator("article.post", has_text="The new bench in the park").first
+    image = post.get_by_role("img", name="A red wooden bench under a plane tree")
+    expect(image).to_be_visible()
+    expect(post.locator("figcaption")).to_contain_text("A red wooden bench under a plane tree")
+    assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) > 0
+    check_a11y(page, PENDING)
 
 
 @pytest.fixture

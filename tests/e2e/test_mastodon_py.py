@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import secrets
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,7 @@ from mastodon import (
     MastodonNotFoundError,
     MastodonUnauthorizedError,
 )
+from PIL import Image
 
 from .conftest import HTTP_TIMEOUT, Browser, form_posting_to, parse_page
 
@@ -451,3 +453,24 @@ def test_home_timeline_pages_through_link_header(server: ParleyServer, client_ap
     fresh = reader.timeline_home(limit=40)
     assert ids(fresh)[: len(arrived)] == sorted(arrived, reverse=True)
     assert ids(fresh)[len(arrived) :] == sorted(posted, reverse=True)[: 40 - len(arrived)]
+
+
+def test_images_with_alt_text(people: dict[str, Person]) -> None:
+    """media_post uploads an image with its description, status_post attaches it, and the
+    file behind the URL is a real image for anyone; media_update describes before posting."""
+    alice, bob = people["alice"], people["bob"]
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (0, 120, 80)).save(out, "JPEG")
+    media = alice.api.media_post(out.getvalue(), mime_type="image/jpeg", description="A green field", focus=(0.0, 0.5))
+    assert media["type"] == "image" and media["description"] == "A green field"
+    assert media["meta"]["original"]["width"] == 64 and media["meta"]["focus"]["y"] == 0.5
+    second = alice.api.media_post(out.getvalue(), mime_type="image/jpeg")
+    second = alice.api.media_update(second["id"], description="The same field, again")
+    post = alice.api.status_post("Two fields", media_ids=[media["id"], second["id"]])
+    seen = bob.api.status(post["id"])
+    assert [m["description"] for m in seen["media_attachments"]] == ["A green field", "The same field, again"]
+    image = httpx.get(seen["media_attachments"][0]["url"])
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert Image.open(io.BytesIO(image.content)).size == (64, 48)
+    with pytest.raises(MastodonAPIError):
+        alice.api.media_post(b"not an image", mime_type="image/png")

@@ -15,6 +15,7 @@ from parley import ids, text
 from parley.accounts.service import VISIBILITIES
 from parley.errors import Invalid, NotFound
 from parley.jobs.queue import enqueue
+from parley.media import service as media
 from parley.notifications.service import notify, retract
 from parley.posts.access import Seen, get_post_for, visible_posts
 from parley.posts.render import Renderer
@@ -74,15 +75,20 @@ class TextMeasure:
     error: str | None
 
 
-def measure_text(body: str, spoiler: str = "") -> TextMeasure:
+def measure_text(body: str, spoiler: str = "", *, with_media: bool = False) -> TextMeasure:
     """Count and check a post's text as ``create_post`` and ``edit_post`` will.
 
     Only the first ``MAX_RAW_CHARS`` characters are parsed (see there); beyond them each
-    character counts one, a lower bound for text that is refused anyway."""
+    character counts one, a lower bound for text that is refused anyway. A post with
+    images (``with_media``) may have no text."""
     result = text.parse_post(body[:MAX_RAW_CHARS])
     length = result.weighted_length + max(0, len(body) - MAX_RAW_CHARS)
     if not body.strip():
-        return TextMeasure(length, "Validation failed: Text can't be blank")
+        if not with_media:
+            return TextMeasure(length, "Validation failed: Text can't be blank")
+        if len(spoiler) > MAX_SPOILER:
+            return TextMeasure(length, f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
+        return TextMeasure(length, None)
     if len(body) > MAX_RAW_CHARS:
         return TextMeasure(
             length,
@@ -100,9 +106,10 @@ def measure_text(body: str, spoiler: str = "") -> TextMeasure:
     return TextMeasure(length, None)
 
 
-def check_text(body: str, spoiler: str = "") -> None:
-    """Refuse text that twitter-text would refuse: empty, too long, or invalid characters."""
-    error = measure_text(body, spoiler).error
+def check_text(body: str, spoiler: str = "", *, with_media: bool = False) -> None:
+    """Refuse text that twitter-text would refuse: empty (unless the post has images), too
+    long, or invalid characters."""
+    error = measure_text(body, spoiler, with_media=with_media).error
     if error is not None:
         raise Invalid(error)
 
@@ -117,8 +124,11 @@ def _check_language(language: str | None) -> str | None:
     return code.lower()
 
 
-def create_post(session: Session, author: Account, data: PostInput, renderer: Renderer) -> Post:
-    """Publish a post (a reply or a quote when asked), notify and index it."""
+def create_post(
+    session: Session, author: Account, data: PostInput, renderer: Renderer, *, max_media: int = 4
+) -> Post:
+    """Publish a post (a reply or a quote when asked, with up to ``max_media`` of the
+    author's uploads), notify and index it."""
     check_can_act(author)
     if data.idempotency_key:
         existing = _idempotent(session, author.id, data.idempotency_key)
@@ -127,7 +137,8 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
     visibility = data.visibility or author.default_visibility
     if visibility not in VISIBILITIES:
         raise Invalid("Validation failed: Visibility must be public, unlisted, private or direct")
-    check_text(data.text, data.spoiler_text)
+    attachments = media.take(session, author, data.media_ids, max_media)
+    check_text(data.text, data.spoiler_text, with_media=bool(attachments))
     language = _check_language(data.language) or author.default_language
 
     parent: Post | None = None
@@ -159,6 +170,8 @@ def create_post(session: Session, author: Account, data: PostInput, renderer: Re
     session.add(post)
     session.flush()
     _link_entities(session, post, rendered.mentions, rendered.tags)
+    if attachments:
+        media.attach(session, post, attachments)
 
     _count_post(session, post, +1)
     session.execute(update(Account).where(Account.id == author.id).values(last_status_at=now))
@@ -294,18 +307,39 @@ def _own_post(session: Session, account: Account, post_id: int) -> Post:
 
 
 @dataclass(frozen=True)
+class MediaChange:
+    """A new description or focal point for one of the post's attachments."""
+
+    id: int
+    description: str | None = None
+    focus: str | None = None
+
+
+@dataclass(frozen=True)
 class PostEditInput:
     text: str
     spoiler_text: str | None = None
     sensitive: bool | None = None
     language: str | None = None
+    media_ids: list[int] | None = None  # None: the attachments stay as they are
+    media_changes: list[MediaChange] = field(default_factory=list)
 
 
-def edit_post(session: Session, author: Account, post_id: int, data: PostEditInput, renderer: Renderer) -> Post:
-    """Change a post's text; the versions are kept for the history view."""
+def edit_post(
+    session: Session, author: Account, post_id: int, data: PostEditInput, renderer: Renderer, *, max_media: int = 4
+) -> Post:
+    """Change a post's text and attachments; the versions are kept for the history view."""
     post = _own_post(session, author, post_id)
     spoiler = post.spoiler_text if data.spoiler_text is None else data.spoiler_text
-    check_text(data.text, spoiler)
+    if data.media_ids is None:
+        attachments = media.of_post(session, post.id)
+    else:
+        attachments = media.take(session, author, data.media_ids, max_media, post_id=post.id)
+    check_text(data.text, spoiler, with_media=bool(attachments))
+    changes = {c.id: c for c in data.media_changes}
+    unknown = [str(i) for i in changes if i not in {m.id for m in attachments}]
+    if unknown:
+        raise Invalid("Validation failed: Media attachment %(ids)s not found", ids=", ".join(unknown))
     if not session.scalar(select(func.count()).select_from(PostEdit).where(PostEdit.post_id == post.id)):
         # The first edit also records the original, so the history starts at the beginning.
         session.add(
@@ -346,6 +380,11 @@ def edit_post(session: Session, author: Account, post_id: int, data: PostEditInp
     session.execute(delete(Mention).where(Mention.post_id == post.id))
     session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     _link_entities(session, post, rendered.mentions, rendered.tags)
+    for m in attachments:
+        change = changes.get(m.id)
+        if change is not None:
+            media.describe(m, change.description, change.focus)
+    media.attach(session, post, attachments)
     for account in rendered.mentions:
         if account.id not in old_mentions:
             notify(session, account.id, author.id, "mention", post.id)

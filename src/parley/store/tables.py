@@ -239,6 +239,37 @@ class PostEdit(Base):
     __table_args__ = (Index("ix_post_edits_post_id", "post_id"),)
 
 
+class MediaAttachment(Base):
+    """An uploaded image: stored files under ``<data_dir>/media/<file_key>/``, attached to
+    at most one post (``post_id`` is null until the post is made)."""
+
+    __tablename__ = "media_attachments"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True, autoincrement=False)
+    account_id: Mapped[int] = _fk("accounts.id")
+    post_id: Mapped[int | None] = _fk("posts.id", nullable=True, ondelete="SET NULL")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Random, so the files of a followers-only post cannot be found by counting ids.
+    file_key: Mapped[str] = mapped_column(String(32), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    extension: Mapped[str] = mapped_column(String(8))
+    file_size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    small_extension: Mapped[str] = mapped_column(String(8))
+    small_width: Mapped[int] = mapped_column(Integer)
+    small_height: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    focus_x: Mapped[float] = mapped_column(Float, default=0.0)
+    focus_y: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        Index("ix_media_attachments_post_id", "post_id"),
+        Index("ix_media_attachments_account_id_id", "account_id", "id"),
+    )
+
+
 class Mention(Base):
     __tablename__ = "mentions"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -17,7 +17,17 @@ from parley.pagination import Page, Paged, apply, collect
 from parley.posts.access import Seen, visible_by_ids
 from parley.settings import Settings
 from parley.store.raw import rows_many
-from parley.store.tables import Account, Bookmark, Favourite, Pin, Post, PostTag, Tag, utcnow
+from parley.store.tables import (
+    Account,
+    Bookmark,
+    Favourite,
+    MediaAttachment,
+    Pin,
+    Post,
+    PostTag,
+    Tag,
+    utcnow,
+)
 from parley.visibility import Context
 
 
@@ -75,13 +85,16 @@ def _broadcast(session: Session, viewer_id: int | None, stmt: Any, page: Page, c
     return _page_of_posts(session, viewer_id, stmt, page, context)
 
 
+_HAS_MEDIA = exists().where(MediaAttachment.post_id == Post.id)
+
+
 def public(
     session: Session, viewer_id: int | None, page: Page, *, only_media: bool = False
 ) -> list[Paged[Seen]]:
     """Public original posts of this instance (all posts are local in Parley)."""
     stmt = select(Post.id)
     if only_media:
-        stmt = stmt.where(false())  # no post has media until uploads exist
+        stmt = stmt.where(_HAS_MEDIA)
     return _broadcast(session, viewer_id, stmt, page, Context.PUBLIC)
 
 
@@ -128,8 +141,7 @@ def account_posts(
     if exclude_reblogs:
         stmt = stmt.where(Post.reblog_of_id.is_(None))
     if only_media:
-        # Media attachments arrive with the media issue; until then no post has any.
-        stmt = stmt.where(false())
+        stmt = stmt.where(_HAS_MEDIA)
     if tagged:
         stmt = stmt.where(Post.id.in_(_tagged([tagged])))
     return _page_of_posts(session, viewer_id, stmt, page, Context.PROFILE)

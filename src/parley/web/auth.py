@@ -89,7 +89,7 @@ async def sign_up(request: Request) -> Response:
                 # The new account speaks the language its owner signed up in.
                 accounts.update_profile(ctx.session, account, accounts.ProfileChange(locale=ctx.language))
         except ParleyError as exc:
-            return again(422, ctx.t(exc.message))
+            return again(422, ctx.error_text(exc))
         return _signed_in(ctx, start_session(ctx.session, account), nxt)
 
     return await page(request, work, check_csrf=False, limit_key="auth")

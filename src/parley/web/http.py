@@ -16,12 +16,13 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -68,15 +69,24 @@ def safe_next(value: str | None, default: str = "/") -> str:
     return default
 
 
-async def read_form(request: Request) -> dict[str, str]:
+async def read_form(request: Request) -> tuple[dict[str, str], dict[str, list[bytes]]]:
+    """A POST's fields, and the content of its uploaded files by field name (a file
+    input left empty sends nothing)."""
     if request.method != "POST":
-        return {}
+        return {}, {}
     try:
         form = await request.form()
     except Exception:  # a malformed body reads as an empty form; CSRF then refuses it
-        return {}
+        return {}, {}
+    files: dict[str, list[bytes]] = {}
+    try:
+        for name, value in form.multi_items():
+            if isinstance(value, UploadFile) and (value.filename or value.size):
+                files.setdefault(name, []).append(await value.read())
+    finally:
+        await form.close()
     # NUL characters cannot be stored (PostgreSQL text) and have no use in a form.
-    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}
+    return {k: v.replace("\x00", "") for k, v in form.items() if isinstance(v, str)}, files
 
 
 def with_query(url: str, **params: object) -> str:
@@ -121,6 +131,7 @@ class WebCtx:
     viewer: Account | None
     language: str
     csrf: str
+    files: dict[str, list[bytes]] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -159,6 +170,9 @@ class WebCtx:
     def t(self, message: str, **variables: object) -> str:
         return i18n.gettext(message, **variables)
 
+    def error_text(self, exc: ParleyError) -> str:
+        return i18n.error_text(exc)
+
     def globals(self) -> dict[str, Any]:
         """What every template may use."""
         return {
@@ -167,6 +181,8 @@ class WebCtx:
             "csrf_token": self.csrf,
             "instance_title": self.services.settings.instance_title,
             "max_chars": self.services.settings.max_post_chars,
+            "max_media": self.services.settings.max_media_attachments,
+            "max_image_size": i18n.format_bytes(self.services.settings.max_image_bytes),
             "path": self.request.url.path,
             "full_path": self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else ""),
         }
@@ -210,7 +226,7 @@ async def page(
     ``check_csrf=False`` is for the sign-in and sign-up forms, which show a stale form's
     error on the form itself (``work`` then checks ``csrf_ok``)."""
     services: Services = request.app.state.services
-    form = await read_form(request)
+    form, files = await read_form(request)
     is_write = request.method not in ("GET", "HEAD") if write is None else write
     key = request.cookies.get(SESSION_COOKIE)
     csrf = csrf_token(request)
@@ -226,7 +242,7 @@ async def page(
             )
             token = i18n.activate(state["language"])
             try:
-                ctx = WebCtx(uow, services, request, form, viewer, state["language"], csrf)
+                ctx = WebCtx(uow, services, request, form, viewer, state["language"], csrf, files)
                 if auth in ("required", "moderator") and viewer is None:
                     raise SignInRequired()
                 if auth == "moderator" and not ctx.is_moderator:
@@ -265,17 +281,17 @@ async def page(
             target = safe_next(form.get("next"), "/")
         response = RedirectResponse("/auth/sign_in?" + urlencode({"next": target}), status_code=303)
     except ParleyError as exc:
-        response = error_page(request, exc.status, exc.message, state["language"], csrf)
+        response = error_page(request, exc.status, exc, state["language"], csrf)
     if request.cookies.get(CSRF_COOKIE) != csrf:
         response.set_cookie(CSRF_COOKIE, csrf, httponly=True, samesite="lax")
     return response
 
 
-def error_page(request: Request, status: int, message: str, language: str, csrf: str) -> Response:
+def error_page(request: Request, status: int, message: str | ParleyError, language: str, csrf: str) -> Response:
     """A domain error as a page (or as ``{"error": ...}`` for a script's request)."""
     token = i18n.activate(language)
     try:
-        text = i18n.gettext(message)
+        text = i18n.error_text(message) if isinstance(message, ParleyError) else i18n.gettext(message)
     finally:
         i18n._current.reset(token)
     if wants_fragment(request) or "application/json" in request.headers.get("accept", ""):

@@ -19,6 +19,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from babel.units import format_unit
+
+from parley.errors import ParleyError
 
 LANGUAGES: dict[str, str] = {"en": "English", "nl": "Nederlands"}
 DEFAULT = "en"
@@ -90,6 +93,11 @@ def gettext(message: str, /, **variables: object) -> str:
     return text % variables if variables else text
 
 
+def error_text(exc: ParleyError) -> str:
+    """A domain error's message in the current language."""
+    return gettext(exc.template, **exc.variables)
+
+
 def ngettext(singular: str, plural: str, n: int, /, **variables: object) -> str:
     text = translations(_current.get()).ungettext(singular, plural, n)
     variables.setdefault("num", n)
@@ -142,6 +150,11 @@ def format_ago(value: datetime | str | None, now: datetime | None = None) -> str
 
 def format_number(value: int | float) -> str:
     return format_decimal(value, locale=current())
+
+
+def format_bytes(value: int) -> str:
+    """A file size limit in megabytes, as the current language writes it ("10 MB")."""
+    return format_unit(value / (1024 * 1024), "digital-megabyte", length="short", format="#,##0.#", locale=current())
 
 
 def language_name(code: str) -> str:

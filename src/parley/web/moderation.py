@@ -411,7 +411,7 @@ async def preview_decision(request: Request, case_id: str) -> Response:
             statement = console.preview_decision(ctx.session, ctx.services.settings, ctx.me, target, data)
         except (Invalid, NotFound) as exc:
             # A case that does not exist is "not found" again on the page itself.
-            return _case_page(ctx, target, form=ctx.form, error=ctx.t(exc.message), status=exc.status)
+            return _case_page(ctx, target, form=ctx.form, error=ctx.error_text(exc), status=exc.status)
         account = get_account(ctx.session, cases.access_case(ctx.session, ctx.me, target).account_id)
         carried = {k: v for k, v in ctx.form.items() if k in FORM_FIELDS or k.startswith("action.")}
         return _console(
@@ -440,7 +440,7 @@ async def commit_decision(request: Request, case_id: str) -> Response:
             with ctx.session.begin_nested():
                 decide_case(ctx.session, ctx.services.settings, ctx.me, target, data)
         except (Invalid, NotFound) as exc:
-            return _case_page(ctx, target, form=ctx.form, error=ctx.t(exc.message), status=exc.status)
+            return _case_page(ctx, target, form=ctx.form, error=ctx.error_text(exc), status=exc.status)
         return ctx.redirect(f"/moderation/cases/{target}?done=decided")
 
     return await page(request, work, auth="moderator")

@@ -87,7 +87,7 @@ async def resolve_appeal(request: Request, appeal_id: str) -> Response:
             with ctx.session.begin_nested():
                 appeals.resolve(ctx.session, ctx.services.settings, ctx.me, target, ctx.form.get("outcome") or "", reasons)
         except Invalid as exc:
-            return _appeal_page(ctx, target, error=ctx.t(exc.message), reasons=reasons, status=exc.status)
+            return _appeal_page(ctx, target, error=ctx.error_text(exc), reasons=reasons, status=exc.status)
         return ctx.redirect("/moderation/appeals?done=resolved")
 
     return await page(request, work, auth="moderator")
@@ -169,7 +169,7 @@ async def review_audit(request: Request, audit_id: str) -> Response:
                     notes=form.get("notes"),
                 )
         except (Invalid, NotFound) as exc:
-            return _audits_page(ctx, errors={audit_id: ctx.t(exc.message)}, status=exc.status)
+            return _audits_page(ctx, errors={audit_id: ctx.error_text(exc)}, status=exc.status)
         return ctx.redirect("/moderation/audits?done=reviewed")
 
     return await page(request, work, auth="moderator")
@@ -231,7 +231,7 @@ async def designate(request: Request) -> Response:
                     verified=True if form.get("verified") else None,
                 )
         except ParleyError as exc:
-            return _designations_page(ctx, error=ctx.t(exc.message), values=form, status=exc.status)
+            return _designations_page(ctx, error=ctx.error_text(exc), values=form, status=exc.status)
         return ctx.redirect("/moderation/public_interest?done=designated")
 
     return await page(request, work, auth="moderator")
@@ -245,7 +245,7 @@ async def undesignate(request: Request, account_id: str) -> Response:
             with ctx.session.begin_nested():
                 public_office.undesignate(ctx.session, ctx.me, account)
         except ParleyError as exc:
-            return _designations_page(ctx, error=ctx.t(exc.message), status=exc.status)
+            return _designations_page(ctx, error=ctx.error_text(exc), status=exc.status)
         return ctx.redirect("/moderation/public_interest?done=undesignated")
 
     return await page(request, work, auth="moderator")

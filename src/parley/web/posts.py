@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
 
 from parley.api.http import parse_id
-from parley.errors import Invalid, NotFound
+from parley.api.mastodon.entities import media_json
+from parley.errors import Invalid, NotFound, ParleyError
+from parley.media import service as media
 from parley.pagination import Paged, newest_first
 from parley.posts import queries
 from parley.posts import service as posts
 from parley.posts.access import Seen, get_post_for
-from parley.store.tables import Account, Post
+from parley.store.tables import Account, MediaAttachment, Post
 from parley.web.http import WebCtx, page, pager, safe_next, wants_fragment
 
 router = APIRouter(include_in_schema=False)
@@ -27,9 +30,9 @@ ACTIONS = ("favourite", "unfavourite", "reblog", "unreblog", "bookmark", "unbook
 VALIDATION_PREFIX = "Validation failed: "
 
 
-def readable(ctx: WebCtx, message: str) -> str:
+def readable(ctx: WebCtx, message: str | ParleyError) -> str:
     """A domain error for a page: translated, without the API's "Validation failed:"."""
-    text = ctx.t(message)
+    text = ctx.error_text(message) if isinstance(message, ParleyError) else ctx.t(message)
     return text[len(VALIDATION_PREFIX) :] if text.startswith(VALIDATION_PREFIX) else text
 
 
@@ -43,6 +46,8 @@ def compose_values(author: Account, **values: Any) -> dict[str, Any]:
         "in_reply_to_id": None,
         "quoted_status_id": None,
         "idempotency_key": secrets.token_urlsafe(16),
+        "media": [],  # uploaded images waiting for this post (Mastodon MediaAttachment entities)
+        "reminder": False,  # ask for the descriptions the images lack
     }
     out.update(values)
     out["length"] = posts.measure_text(out["text"]).length if out["text"] else 0
@@ -79,7 +84,7 @@ def _refusal(ctx: WebCtx, post_id: int, verb: str) -> str | None:
     try:
         posts.check_interaction(ctx.session, ctx.me, post_id, verb)
     except Invalid as exc:
-        return readable(ctx, exc.message)
+        return readable(ctx, exc)
     return None
 
 
@@ -126,10 +131,35 @@ async def compose(request: Request) -> Response:
     return await page(request, work, auth="required")
 
 
+def _form_media(ctx: WebCtx, kept: list[MediaAttachment]) -> None:
+    """The images of a compose form: those uploaded by an earlier step of it (fields
+    ``media_id_N``, with ``description_N``, dropped with ``remove_N``), then the files
+    just chosen (``media``), uploaded now; each joins ``kept`` as it is taken."""
+    settings = ctx.services.settings
+    for n in range(settings.max_media_attachments):
+        raw = ctx.form.get(f"media_id_{n}")
+        if not raw:
+            continue
+        media_id = parse_id(raw)
+        if ctx.form.get(f"remove_{n}"):
+            media.delete(ctx.session, settings, ctx.me.id, media_id)
+            continue
+        kept.append(media.update(ctx.session, ctx.me.id, media_id, description=ctx.form.get(f"description_{n}", "")))
+    chosen = ctx.files.get("media", [])
+    if len(kept) + len(chosen) > settings.max_media_attachments:
+        raise Invalid("Validation failed: Cannot attach more than %(max)s files", max=settings.max_media_attachments)
+    for data in chosen:
+        kept.append(media.upload(ctx.session, settings, ctx.me, data))
+
+
 @router.post("/statuses")
 async def create(request: Request) -> Response:
     """Publish a post from a compose form, then go back to the form's ``next`` (or the
-    new post). A post the domain refuses shows the form again, the text kept."""
+    new post). A post the domain refuses shows the form again, the text and images kept.
+
+    Images without a description are not posted at once: the form comes back with each
+    image and a place to describe it (the alt text reminder), and "Post without
+    descriptions" (``skip_alt``) for someone who chooses not to."""
 
     def work(ctx: WebCtx) -> Response:
         form = ctx.form
@@ -141,10 +171,10 @@ async def create(request: Request) -> Response:
             spoiler_text=form.get("spoiler_text", "").strip(),
             idempotency_key=form.get("idempotency_key") or None,
         )
-        try:
-            with ctx.session.begin_nested():
-                post = posts.create_post(ctx.session, ctx.me, data, ctx.services.renderer)
-        except Invalid as exc:
+        attached: list[MediaAttachment] = []
+        base = ctx.services.settings.base_url.rstrip("/")
+
+        def again(error: str | None, status: int, *, reminder: bool = False) -> Response:
             values = compose_values(
                 ctx.me,
                 text=data.text,
@@ -153,8 +183,29 @@ async def create(request: Request) -> Response:
                 in_reply_to_id=data.in_reply_to_id,
                 quoted_status_id=data.quoted_status_id,
                 idempotency_key=data.idempotency_key or secrets.token_urlsafe(16),
+                media=[media_json(base, m) for m in attached],
+                reminder=reminder,
             )
-            return _compose_page(ctx, values, error=readable(ctx, exc.message), status=exc.status)
+            return _compose_page(ctx, values, error=error, status=status)
+
+        try:
+            # Uploads are kept even when the post is refused, so nobody picks them again.
+            _form_media(ctx, attached)
+        except (Invalid, NotFound) as exc:
+            return again(readable(ctx, exc), exc.status)
+        if any(not m.description for m in attached) and not form.get("skip_alt"):
+            return again(None, 200, reminder=True)
+        try:
+            with ctx.session.begin_nested():
+                post = posts.create_post(
+                    ctx.session,
+                    ctx.me,
+                    replace(data, media_ids=[m.id for m in attached]),
+                    ctx.services.renderer,
+                    max_media=ctx.services.settings.max_media_attachments,
+                )
+        except Invalid as exc:
+            return again(readable(ctx, exc), exc.status)
         target = safe_next(form.get("next"), "")
         if not target:
             return ctx.redirect(f"/@{ctx.me.username}/{post.id}")
@@ -169,7 +220,8 @@ async def create(request: Request) -> Response:
 async def count(request: Request) -> Response:
     """The weighted length of a draft, as the domain will count it when it is posted:
     ``{"length", "max", "remaining", "valid"}`` (and ``error``, why it is not valid).
-    Takes a form or JSON with ``text`` and ``spoiler_text``; a script asks as people type."""
+    Takes a form or JSON with ``text``, ``spoiler_text`` and ``with_media`` (the post has
+    images, so it may have no text); a script asks as people type."""
     body: dict[str, Any] = {}
     if "application/json" in request.headers.get("content-type", ""):
         try:
@@ -181,7 +233,8 @@ async def count(request: Request) -> Response:
     def work(ctx: WebCtx) -> Response:
         fields: dict[str, Any] = body or ctx.form
         text, spoiler = str(fields.get("text") or ""), str(fields.get("spoiler_text") or "")
-        measure = posts.measure_text(text, spoiler)
+        with_media = str(fields.get("with_media") or "") not in ("", "0", "false")
+        measure = posts.measure_text(text, spoiler, with_media=with_media)
         limit = ctx.services.settings.max_post_chars
         out: dict[str, Any] = {
             "length": measure.length,

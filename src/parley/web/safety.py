@@ -163,7 +163,7 @@ async def report(request: Request) -> Response:
             with ctx.session.begin_nested():
                 reports.create_report(ctx.session, ctx.me, data)
         except Invalid as exc:
-            return _report_form(ctx, form, error=ctx.t(exc.message), status=exc.status)
+            return _report_form(ctx, form, error=ctx.error_text(exc), status=exc.status)
         return ctx.redirect("/report/sent")
 
     return await page(request, work, auth="required", limit_key="report")
@@ -240,7 +240,7 @@ async def appeal(request: Request, decision_id: str) -> Response:
             with ctx.session.begin_nested():
                 appeals.appeal(ctx.session, ctx.services.settings, ctx.me, parse_id(decision_id), text)
         except Invalid as exc:
-            return _decisions_page(ctx, errors={decision_id: ctx.t(exc.message)}, texts={decision_id: text}, status=exc.status)
+            return _decisions_page(ctx, errors={decision_id: ctx.error_text(exc)}, texts={decision_id: text}, status=exc.status)
         return ctx.redirect(f"/settings/moderation?done=appealed#decision-{decision_id}")
 
     return await page(request, work, auth="required")

@@ -129,7 +129,7 @@ async def save_profile(request: Request) -> Response:
             with ctx.session.begin_nested():
                 accounts.update_profile(ctx.session, ctx.me, change)
         except ParleyError as exc:
-            return _profile_page(ctx, values, ctx.t(exc.message), 422)
+            return _profile_page(ctx, values, ctx.error_text(exc), 422)
         return ctx.redirect("/settings/profile?done=profile")
 
     return await page(request, work, auth="required")
@@ -188,7 +188,7 @@ async def save_preferences(request: Request) -> Response:
             with ctx.session.begin_nested():
                 accounts.update_profile(ctx.session, ctx.me, change)
         except ParleyError as exc:
-            return _preferences_page(ctx, values, ctx.t(exc.message), 422)
+            return _preferences_page(ctx, values, ctx.error_text(exc), 422)
         response = ctx.redirect("/settings/preferences?done=preferences")
         # The switcher's cookie follows, so signed-out pages in this browser agree.
         response.set_cookie(LANGUAGE_COOKIE, ctx.me.locale, httponly=True, samesite="lax", max_age=365 * 86400)
@@ -220,7 +220,7 @@ async def change_password(request: Request) -> Response:
         try:
             accounts.change_password(ctx.session, ctx.me, form.get("current_password", ""), form.get("password", ""))
         except Invalid as exc:
-            return again(exc.message)
+            return _render(ctx, "password", "settings/password.html", 422, error=ctx.error_text(exc))
         # Whoever knew the old password is signed out everywhere but here.
         end_other_sessions(ctx.session, ctx.me.id, request.cookies.get(SESSION_COOKIE))
         return ctx.redirect("/settings/password?done=password")

@@ -151,7 +151,7 @@ async def transparency_report_page(request: Request) -> Response:
         try:
             period = report.parse_period(start, end)
         except Invalid as exc:
-            return _public(ctx, template, i18n.gettext("Transparency report"), 400, error=i18n.gettext(exc.message), report=None, **context)
+            return _public(ctx, template, i18n.gettext("Transparency report"), 400, error=i18n.error_text(exc), report=None, **context)
         data = report.transparency_report(ctx.session, period)
         return _public(ctx, template, i18n.gettext("Transparency report"), report=data, charts=_report_charts(data), error=None, **context)
 

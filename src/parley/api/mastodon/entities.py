@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session
@@ -32,6 +32,7 @@ from parley.store.tables import (
     Bookmark,
     Favourite,
     FollowRequest,
+    MediaAttachment,
     Mention,
     Notification,
     OAuthApp,
@@ -60,6 +61,53 @@ def _note_html(note: str) -> str:
         return ""
     paragraphs = [p for p in note.split("\n\n") if p.strip()]
     return sanitise("".join(f"<p>{escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs))
+
+
+class MediaRow(NamedTuple):
+    """A ``media_attachments`` row, in the table's column order."""
+
+    id: int
+    account_id: int
+    post_id: int
+    position: int
+    file_key: str
+    content_type: str
+    extension: str
+    file_size: int
+    width: int
+    height: int
+    small_extension: str
+    small_width: int
+    small_height: int
+    description: str
+    focus_x: float
+    focus_y: float
+    created_at: Any
+
+
+def _size(width: int, height: int) -> Json:
+    return {"width": width, "height": height, "size": f"{width}x{height}", "aspect": round(width / height, 4)}
+
+
+def media_json(base: str, m: MediaRow | MediaAttachment) -> Json:
+    """Mastodon's MediaAttachment entity (images only)."""
+    folder = f"{base}/media/{m.file_key}"
+    return {
+        "id": str(m.id),
+        "type": "image",
+        "url": f"{folder}/original.{m.extension}",
+        "preview_url": f"{folder}/small.{m.small_extension}",
+        "remote_url": None,
+        "preview_remote_url": None,
+        "text_url": None,
+        "meta": {
+            "original": _size(m.width, m.height),
+            "small": _size(m.small_width, m.small_height),
+            "focus": {"x": m.focus_x, "y": m.focus_y},
+        },
+        "description": m.description or None,
+        "blurhash": None,
+    }
 
 
 def _account_json(base: str, a: Account | AccountRow) -> Json:
@@ -219,7 +267,7 @@ class Serializer:
                 return found
         author = ctx.accounts[p.account_id]
         is_reblog = p.reblog_of_id is not None
-        mentions, tags, application = ctx.extras[p.id]
+        mentions, tags, application, media = ctx.extras[p.id]
         out: Json = {
             "id": str(p.id),
             "uri": f"{self.base}/users/{author.username}/statuses/{p.id}",
@@ -229,7 +277,7 @@ class Serializer:
             "visibility": p.visibility,
             "sensitive": p.sensitive,
             "spoiler_text": p.spoiler_text,
-            "media_attachments": [],
+            "media_attachments": [] if is_reblog else media,
             "application": application,
             "mentions": [] if is_reblog else mentions,
             "tags": [] if is_reblog else tags,
@@ -440,6 +488,11 @@ _MENTIONS = Statement(
 )
 _TAGS = Statement(select(PostTag.post_id, Tag.name).join(Tag, Tag.id == PostTag.tag_id).where(PostTag.post_id.in_(_IDS)))
 _APPS = Statement(select(OAuthApp.id, OAuthApp.name, OAuthApp.website).where(OAuthApp.id.in_(_IDS)))
+_MEDIA = Statement(
+    select(MediaAttachment)
+    .where(MediaAttachment.post_id.in_(_IDS))
+    .order_by(MediaAttachment.post_id, MediaAttachment.position)
+)
 _FLAGS = Statement(
     union_all(
         select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
@@ -451,7 +504,7 @@ _FLAGS = Statement(
     )
 )
 
-Extras = tuple[list[Json], list[Json], Json | None]  # mentions, tags, application
+Extras = tuple[list[Json], list[Json], Json | None, list[Json]]  # mentions, tags, application, media
 
 
 class _Batch:
@@ -505,8 +558,9 @@ class _Batch:
     def _load_extras(self, session: Session, posts: dict[int, PostLike], memo: Memo, base: str) -> None:
         ids = list(posts)
         app_ids = list({p.app_id for p in posts.values() if p.app_id})
-        found_mentions, found_tags, found_apps = rows_many(
-            session, [(_MENTIONS, {"ids": ids}), (_TAGS, {"ids": ids}), (_APPS, {"ids": app_ids})]
+        found_mentions, found_tags, found_apps, found_media = rows_many(
+            session,
+            [(_MENTIONS, {"ids": ids}), (_TAGS, {"ids": ids}), (_APPS, {"ids": app_ids}), (_MEDIA, {"ids": ids})],
         )
         mentions: dict[int, list[Json]] = {}
         for post_id, account_id, username in found_mentions:
@@ -518,7 +572,16 @@ class _Batch:
             lowered = name.lower()
             tags.setdefault(post_id, []).append({"name": lowered, "url": f"{base}/tags/{lowered}"})
         apps = {r[0]: {"name": r[1], "website": r[2]} for r in found_apps}
+        media: dict[int, list[Json]] = {}
+        for row in found_media:
+            m = MediaRow(*row)
+            media.setdefault(m.post_id, []).append(media_json(base, m))
         for post_id, p in posts.items():
-            extras: Extras = (mentions.get(post_id, []), tags.get(post_id, []), apps.get(p.app_id) if p.app_id else None)
+            extras: Extras = (
+                mentions.get(post_id, []),
+                tags.get(post_id, []),
+                apps.get(p.app_id) if p.app_id else None,
+                media.get(post_id, []),
+            )
             self.extras[post_id] = extras
             memo.put(("extras", post_id, p.edited_at), extras)

@@ -8,9 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from parley.api.http import Ctx, call, json_response, parse_id
-from parley.api.mastodon.entities import iso
+from parley.api.http import Ctx, Params, call, json_response, parse_id
+from parley.api.mastodon.entities import iso, media_json
 from parley.errors import Invalid, NotFound
+from parley.media import service as media
 from parley.pagination import Paged
 from parley.posts import queries
 from parley.posts import service as posts
@@ -30,8 +31,6 @@ def _seen(ctx: Ctx, post: Post) -> Seen:
 async def create(request: Request) -> Response:
     def work(ctx: Ctx) -> Response:
         p = ctx.params
-        if p.list("media_ids"):
-            raise Invalid("Validation failed: Media attachments are not supported yet")
         if p.raw("poll") is not None or p.str("poll[options][]") is not None:
             raise Invalid("Validation failed: Polls are not supported")
         if p.str("scheduled_at"):
@@ -46,8 +45,11 @@ async def create(request: Request) -> Response:
             language=p.str("language"),
             idempotency_key=request.headers.get("idempotency-key"),
             app_id=ctx.credentials.app_id if ctx.credentials else None,
+            media_ids=_media_ids(p.list("media_ids")),
         )
-        post = posts.create_post(ctx.session, ctx.account, data, ctx.renderer)
+        post = posts.create_post(
+            ctx.session, ctx.account, data, ctx.renderer, max_media=ctx.services.settings.max_media_attachments
+        )
         return json_response(ctx.ser.status(_seen(ctx, post)))
 
     return await call(request, work, scope="write:statuses", limit_key="post")
@@ -87,6 +89,52 @@ async def delete(request: Request, status_id: str) -> Response:
     return await call(request, work, scope="write:statuses")
 
 
+def _media_ids(raw: list[str]) -> list[int]:
+    out = []
+    for value in raw:
+        if value == "":
+            continue  # an empty form field: "no attachments"
+        try:
+            out.append(parse_id(value))
+        except NotFound as exc:
+            raise Invalid("Validation failed: Media attachment %(ids)s not found", ids=value) from exc
+    return out
+
+
+def _sent(p: Params, name: str) -> bool:
+    """Whether the request names ``name`` at all (an empty list clears it)."""
+    return p.raw(name) is not None or p.raw(f"{name}[]") is not None or bool(p.list(name))
+
+
+def _media_changes(p: Params) -> list[posts.MediaChange]:
+    """``media_attributes[][id]``, ``[description]``, ``[focus]`` (form) or a JSON list."""
+    raw = p.raw("media_attributes")
+    items: list[dict[str, Any]] = []
+    if isinstance(raw, list):
+        items = [i for i in raw if isinstance(i, dict)]
+    else:
+        ids = p.list("media_attributes[][id]")
+        descriptions = p.list("media_attributes[][description]")
+        focuses = p.list("media_attributes[][focus]")
+        for n, raw_id in enumerate(ids):
+            items.append({
+                "id": raw_id,
+                "description": descriptions[n] if n < len(descriptions) else None,
+                "focus": focuses[n] if n < len(focuses) else None,
+            })
+    out = []
+    for item in items:
+        media_id = _media_ids([str(item.get("id"))])[0]
+        description = item.get("description")
+        focus = item.get("focus")
+        out.append(posts.MediaChange(
+            media_id,
+            None if description is None else str(description),
+            None if focus is None else str(focus),
+        ))
+    return out
+
+
 def _deleted_view(post: Post) -> Seen:
     return Seen(post, None, Verdict(Show.SHOWN, NONE))
 
@@ -95,15 +143,18 @@ def _deleted_view(post: Post) -> Seen:
 async def edit(request: Request, status_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
         p = ctx.params
-        if p.list("media_ids"):
-            raise Invalid("Validation failed: Media attachments are not supported yet")
         data = posts.PostEditInput(
             text=p.str("status") or "",
             spoiler_text=p.str("spoiler_text"),
             sensitive=p.bool("sensitive"),
             language=p.str("language"),
+            media_ids=_media_ids(p.list("media_ids")) if _sent(p, "media_ids") else None,
+            media_changes=_media_changes(p),
         )
-        post = posts.edit_post(ctx.session, ctx.account, parse_id(status_id), data, ctx.renderer)
+        post = posts.edit_post(
+            ctx.session, ctx.account, parse_id(status_id), data, ctx.renderer,
+            max_media=ctx.services.settings.max_media_attachments,
+        )
         return json_response(ctx.ser.status(_seen(ctx, post)))
 
     return await call(request, work, scope="write:statuses")
@@ -117,6 +168,9 @@ async def history(request: Request, status_id: str) -> Response:
         author = ctx.ser.account(ctx.ser.load_accounts([post.account_id])[post.account_id])
         # A post never edited has one version: itself.
         versions: list[Any] = queries.history(ctx.session, post.id) or [post]
+        # Earlier versions' attachments are not kept; the newest version has the post's.
+        base = ctx.services.settings.base_url.rstrip("/")
+        current = [media_json(base, m) for m in media.of_post(ctx.session, post.id)]
         out = [
             {
                 "content": v.content_html,
@@ -125,10 +179,10 @@ async def history(request: Request, status_id: str) -> Response:
                 "created_at": iso(v.created_at),
                 "account": author,
                 "poll": None,
-                "media_attachments": [],
+                "media_attachments": current if n == len(versions) - 1 else [],
                 "emojis": [],
             }
-            for v in versions
+            for n, v in enumerate(versions)
         ]
         return json_response(out)
 

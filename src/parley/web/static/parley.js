@@ -94,6 +94,7 @@
     const live = form.querySelector("[data-counter-live]");
     const submit = form.querySelector("[data-compose-submit]");
     const problem = form.querySelector("[data-compose-problem]");
+    const files = form.querySelector("[data-compose-files]");
     const url = form.getAttribute("data-count-url");
     if (!text || !output || !url) return;
     let timer = 0;
@@ -130,9 +131,18 @@
       announce(remaining);
     }
 
+    // A post with images may have no text.
+    function hasMedia() {
+      return (files && files.files && files.files.length > 0) || form.querySelector("[data-compose-media]") !== null;
+    }
+
     async function ask() {
       const mine = ++asked;
-      const body = new URLSearchParams({ text: text.value, spoiler_text: spoiler ? spoiler.value : "" });
+      const body = new URLSearchParams({
+        text: text.value,
+        spoiler_text: spoiler ? spoiler.value : "",
+        with_media: hasMedia() ? "1" : "",
+      });
       try {
         const response = await fetch(url, {
           method: "POST",
@@ -155,7 +165,8 @@
 
     text.addEventListener("input", changed);
     spoiler?.addEventListener("input", changed);
-    if (submit && text.value.trim() === "") submit.disabled = true;
+    files?.addEventListener("change", changed);
+    if (submit && text.value.trim() === "" && !hasMedia()) submit.disabled = true;
     else if (text.value) ask();
     form.addEventListener("submit", () => {
       // One click, one post (the idempotency key covers the rest).
