@@ -28,6 +28,8 @@ WIDER_THAN_A_PHONE: set[tuple[str, str]] = set()
 # and a moderator (the admin for Dutch, whose language is chosen with the switcher).
 READERS = {"en": "chloe_k", "nl": "anna_devries"}
 MODERATORS = {"en": "mod_sam", "nl": "ParleyTeam"}
+# A hashtag whose page has a post with a picture, in each language.
+PICTURE_TAGS = {"en": "CityCouncil", "nl": "gemeenteraad"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def test_main_pages(new_demo_page: NewPage, demo_posts: DemoPosts, device: str, 
         ("notifications", "/notifications", "article.notification"),
         ("search", "/search?q=Parley", "section.results"),
         ("explore", "/explore", ".trending .tag-list li"),
+        ("tag-with-picture", f"/tags/{PICTURE_TAGS[language]}", "figure.media img"),
         ("notice", f"/@POTUS/{demo_posts.notice}", "article.post.focus .notice"),
         ("settings-profile", "/settings/profile", "section.settings form"),
     ]:
