@@ -250,7 +250,8 @@ def test_an_image_is_described_before_it_is_posted(new_page: NewPage, server: Pa
     sign_in(page, person.name, person.password)
     compose = _compose(page)
     compose.get_by_label("Your post").fill("The new bench in the park")
-    compose.get_by_label("Add images").set_input_files(str(photo))
+    compose.get_by_text("Add images", exact=True).click()
+    compose.get_by_label("Images to attach").set_input_files(str(photo))
     compose.get_by_role("button", name="Post", exact=True).click()
 
     reminder = page.get_by_role("alert").filter(has_text="Describe each image")
@@ -268,6 +269,25 @@ def test_an_image_is_described_before_it_is_posted(new_page: NewPage, server: Pa
     expect(post.locator("figcaption")).to_contain_text("A red wooden bench under a plane tree")
     assert page.evaluate("(img) => img.naturalWidth", image.element_handle()) > 0
     check_a11y(page, PENDING)
+
+
+def test_a_phone_reaches_every_page_from_the_bottom_bar(new_page: NewPage, server: ParleyServer) -> None:
+    """Four places fit in a phone's bottom bar; the rest open from "More"."""
+    person = server.create_user(_name("hal"), role="moderator")
+    page = new_page("phone")
+    sign_in(page, person.name, person.password)
+    bar = page.locator("nav.sidebar")
+    for name in ("Home", "Explore", "Notifications", "Search"):
+        expect(bar.get_by_role("link", name=name, exact=True)).to_be_visible()
+    settings = bar.get_by_role("link", name="Settings", exact=True)
+    expect(settings).to_be_hidden()
+    bar.get_by_text("More", exact=True).click()
+    for name in ("Live feed", "Bookmarks", "Profile", "Moderation", "Transparency"):
+        expect(bar.get_by_role("link", name=name, exact=True)).to_be_visible()
+    check_a11y(page, PENDING)
+    settings.click()
+    expect(page).to_have_url(f"{server.base_url}/settings/profile")
+    expect(page.locator("nav.sidebar .nav-more summary")).to_have_class(re.compile(r"\bcurrent\b"))
 
 
 @pytest.fixture
