@@ -83,7 +83,6 @@ class Settings:
     contact_email: str = "admin@parley.invalid"
     registrations_open: bool = True
     oauth_password_grant: bool = False
-    max_post_chars: int = 280
     max_media_attachments: int = 4
     max_image_bytes: int = 10 * 1024 * 1024
     max_image_pixels: int = 16_777_216

@@ -158,3 +158,9 @@ def test_the_compose_form_speaks_dutch(user: Callable[..., User], web: Browser) 
     page = send(web(alice), {"status": "Ons park"}, [png()]).text
     assert "Afbeeldingen toevoegen" in page or "Afbeelding" in page
     assert "Describe each image" not in page
+
+
+def test_errors_on_the_form_are_in_dutch_without_the_api_prefix(user: Callable[..., User], web: Browser) -> None:
+    page = send(web(user("alice", locale="nl")), {"status": "a" * 281}).text
+    assert "De tekst is te lang (281 tekens; de grens is 280)" in unescape(page)
+    assert "Validatie mislukt" not in page and "Validation failed" not in page

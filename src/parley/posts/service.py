@@ -68,11 +68,11 @@ class PostInput:
 @dataclass(frozen=True)
 class TextMeasure:
     """How a post's text counts against the limits: ``length`` is the weighted length
-    (links count as 23, most CJK characters and emoji as 2); ``error`` is the reason the
-    text would be refused, or None."""
+    (links count as 23, most CJK characters and emoji as 2); ``error`` is why the text
+    would be refused, or None."""
 
     length: int
-    error: str | None
+    error: Invalid | None
 
 
 def measure_text(body: str, spoiler: str = "", *, with_media: bool = False) -> TextMeasure:
@@ -83,27 +83,28 @@ def measure_text(body: str, spoiler: str = "", *, with_media: bool = False) -> T
     images (``with_media``) may have no text."""
     result = text.parse_post(body[:MAX_RAW_CHARS])
     length = result.weighted_length + max(0, len(body) - MAX_RAW_CHARS)
+    return TextMeasure(length, _text_error(body, spoiler, length, result.valid, with_media))
+
+
+def _text_error(body: str, spoiler: str, length: int, valid: bool, with_media: bool) -> Invalid | None:
+    too_long_warning = Invalid("Validation failed: Content warning is too long (maximum is %(max)s)", max=MAX_SPOILER)
     if not body.strip():
         if not with_media:
-            return TextMeasure(length, "Validation failed: Text can't be blank")
-        if len(spoiler) > MAX_SPOILER:
-            return TextMeasure(length, f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
-        return TextMeasure(length, None)
+            return Invalid("Validation failed: Text can't be blank")
+        return too_long_warning if len(spoiler) > MAX_SPOILER else None
     if len(body) > MAX_RAW_CHARS:
-        return TextMeasure(
-            length,
-            f"Validation failed: Text is too long ({len(body)} characters with links at full "
-            f"length; the limit is {MAX_RAW_CHARS}, and {MAX_CHARS} with links counted as 23)",
+        return Invalid(
+            "Validation failed: Text is too long (%(raw)s characters with links at full length; the limit is "
+            "%(raw_max)s, and %(max)s with links counted as 23)",
+            raw=len(body),
+            raw_max=MAX_RAW_CHARS,
+            max=MAX_CHARS,
         )
     if length > MAX_CHARS:
-        return TextMeasure(
-            length, f"Validation failed: Text is too long ({length} characters; the limit is {MAX_CHARS})"
-        )
-    if not result.valid:
-        return TextMeasure(length, "Validation failed: Text contains characters that are not allowed")
-    if len(spoiler) > MAX_SPOILER:
-        return TextMeasure(length, f"Validation failed: Content warning is too long (maximum is {MAX_SPOILER})")
-    return TextMeasure(length, None)
+        return Invalid("Validation failed: Text is too long (%(n)s characters; the limit is %(max)s)", n=length, max=MAX_CHARS)
+    if not valid:
+        return Invalid("Validation failed: Text contains characters that are not allowed")
+    return too_long_warning if len(spoiler) > MAX_SPOILER else None
 
 
 def check_text(body: str, spoiler: str = "", *, with_media: bool = False) -> None:
@@ -111,7 +112,7 @@ def check_text(body: str, spoiler: str = "", *, with_media: bool = False) -> Non
     long, or invalid characters."""
     error = measure_text(body, spoiler, with_media=with_media).error
     if error is not None:
-        raise Invalid(error)
+        raise error
 
 
 def _check_language(language: str | None) -> str | None:

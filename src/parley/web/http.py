@@ -31,6 +31,7 @@ from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
 from parley.feeds.service import freshness, refresh
 from parley.pagination import Page, Paged
+from parley.posts.service import MAX_CHARS
 from parley.services import Services
 from parley.store.db import UnitOfWork
 from parley.store.tables import Account
@@ -180,7 +181,7 @@ class WebCtx:
             "is_moderator": self.is_moderator,
             "csrf_token": self.csrf,
             "instance_title": self.services.settings.instance_title,
-            "max_chars": self.services.settings.max_post_chars,
+            "max_chars": MAX_CHARS,
             "max_media": self.services.settings.max_media_attachments,
             "max_image_size": i18n.format_bytes(self.services.settings.max_image_bytes),
             "path": self.request.url.path,

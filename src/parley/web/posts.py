@@ -31,9 +31,13 @@ VALIDATION_PREFIX = "Validation failed: "
 
 
 def readable(ctx: WebCtx, message: str | ParleyError) -> str:
-    """A domain error for a page: translated, without the API's "Validation failed:"."""
+    """A domain error for a page: translated, without the API's "Validation failed:" (in
+    whichever language the translation puts it)."""
+    english = message.template if isinstance(message, ParleyError) else message
     text = ctx.error_text(message) if isinstance(message, ParleyError) else ctx.t(message)
-    return text[len(VALIDATION_PREFIX) :] if text.startswith(VALIDATION_PREFIX) else text
+    if english.startswith(VALIDATION_PREFIX) and ": " in text:
+        return text.split(": ", 1)[1]
+    return text
 
 
 def compose_values(author: Account, **values: Any) -> dict[str, Any]:
@@ -235,7 +239,7 @@ async def count(request: Request) -> Response:
         text, spoiler = str(fields.get("text") or ""), str(fields.get("spoiler_text") or "")
         with_media = str(fields.get("with_media") or "") not in ("", "0", "false")
         measure = posts.measure_text(text, spoiler, with_media=with_media)
-        limit = ctx.services.settings.max_post_chars
+        limit = posts.MAX_CHARS
         out: dict[str, Any] = {
             "length": measure.length,
             "max": limit,
