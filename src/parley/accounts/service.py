@@ -45,7 +45,7 @@ def check_email(email: str) -> str:
 
 def check_password(password: str) -> str:
     if not (MIN_LENGTH <= len(password or "") <= MAX_LENGTH):
-        raise Invalid(f"Password must be {MIN_LENGTH} to {MAX_LENGTH} characters long")
+        raise Invalid("Password must be %(min_length)s to %(max_length)s characters long", min_length=MIN_LENGTH, max_length=MAX_LENGTH)
     return password
 
 
@@ -89,7 +89,7 @@ def create_account(
     ):
         raise Conflict("Email address is already in use")
     if len(display_name) > MAX_DISPLAY_NAME:
-        raise Invalid(f"Display name can be at most {MAX_DISPLAY_NAME} characters")
+        raise Invalid("Display name can be at most %(max_display_name)s characters", max_display_name=MAX_DISPLAY_NAME)
     now = created_at or utcnow()
     account = Account(
         id=ids.new_id(created_at),
@@ -172,15 +172,15 @@ def update_profile(session: Session, account: Account, change: ProfileChange) ->
     """Apply ``change`` to ``account`` after checking every field."""
     if change.display_name is not None:
         if len(change.display_name) > MAX_DISPLAY_NAME:
-            raise Invalid(f"Display name can be at most {MAX_DISPLAY_NAME} characters")
+            raise Invalid("Display name can be at most %(max_display_name)s characters", max_display_name=MAX_DISPLAY_NAME)
         account.display_name = change.display_name
     if change.note is not None:
         if len(change.note) > MAX_NOTE:
-            raise Invalid(f"Bio can be at most {MAX_NOTE} characters")
+            raise Invalid("Bio can be at most %(max_note)s characters", max_note=MAX_NOTE)
         account.note = change.note
     if change.fields is not None:
         if len(change.fields) > MAX_FIELDS:
-            raise Invalid(f"At most {MAX_FIELDS} profile fields")
+            raise Invalid("At most %(max_fields)s profile fields", max_fields=MAX_FIELDS)
         for name, value in change.fields:
             if len(name) > 255 or len(value) > 255:
                 raise Invalid("Profile field names and values can be at most 255 characters")

@@ -537,7 +537,7 @@ def pin(session: Session, account: Account, post_id: int) -> Post:
     if session.get(Pin, (account.id, post.id)) is None:
         count = session.scalar(select(func.count()).select_from(Pin).where(Pin.account_id == account.id)) or 0
         if count >= MAX_PINS:
-            raise Invalid(f"Validation failed: You can pin at most {MAX_PINS} posts")
+            raise Invalid("Validation failed: You can pin at most %(max_pins)s posts", max_pins=MAX_PINS)
         session.add(Pin(account_id=account.id, post_id=post.id))
     return post
 

@@ -30,11 +30,11 @@ def appeal(session: Session, settings: Settings, account: Account, decision_id: 
     if not text:
         raise Invalid("Say why the decision is wrong: text")
     if len(text) > MAX_TEXT:
-        raise Invalid(f"An appeal is at most {MAX_TEXT} characters")
+        raise Invalid("An appeal is at most %(max_text)s characters", max_text=MAX_TEXT)
     if session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id)) is not None:
         raise Invalid("This decision was already appealed; each decision can be appealed once")
     if utcnow() > decision.created_at + timedelta(days=settings.appeal_window_days):
-        raise Invalid(f"Decisions can be appealed within {settings.appeal_window_days} days; this one no longer can")
+        raise Invalid("Decisions can be appealed within %(appeal_window_days)s days; this one no longer can", appeal_window_days=settings.appeal_window_days)
     row = Appeal(id=ids.new_id(), decision_id=decision.id, account_id=account.id, text=text, created_at=utcnow())
     session.add(row)
     session.flush()

@@ -188,14 +188,14 @@ def add_note(session: Session, moderator: Account, case_id: int, text: str) -> C
     if not text:
         raise Invalid("Validation failed: A note needs text")
     if len(text) > MAX_NOTE:
-        raise Invalid(f"Validation failed: A note can be at most {MAX_NOTE} characters")
+        raise Invalid("Validation failed: A note can be at most %(max_note)s characters", max_note=MAX_NOTE)
     return _event(session, case, "note", moderator.id, False, {"text": text})
 
 
 def set_priority(session: Session, moderator: Account, case_id: int, priority: int) -> Case:
     case = access_case(session, moderator, case_id, for_update=True)
     if not 0 <= priority <= MAX_PRIORITY:
-        raise Invalid(f"Validation failed: Priority must be from 0 to {MAX_PRIORITY}")
+        raise Invalid("Validation failed: Priority must be from 0 to %(max_priority)s", max_priority=MAX_PRIORITY)
     _check_not_closed(case, "change its priority")
     if case.priority == priority:
         return case
@@ -240,7 +240,7 @@ def reopen(session: Session, moderator: Account, case_id: int) -> Case:
         select(Case.id).where(Case.account_id == case.account_id, Case.state.in_(NOT_CLOSED), Case.id != case.id)
     )
     if other is not None:
-        raise Conflict(f"This account has another open case ({other}); work on that one instead")
+        raise Conflict("This account has another open case (%(other)s); work on that one instead", other=other)
     case.state = "open"
     case.closed_at = None
     for report in session.scalars(select(Report).where(Report.case_id == case.id)):
@@ -257,7 +257,7 @@ def _check_not_closed(case: Case, doing: str) -> None:
 def _reason(reason: str | None) -> str | None:
     text = (reason or "").strip()
     if len(text) > MAX_REASON:
-        raise Invalid(f"Validation failed: A reason can be at most {MAX_REASON} characters")
+        raise Invalid("Validation failed: A reason can be at most %(max_reason)s characters", max_reason=MAX_REASON)
     return text or None
 
 

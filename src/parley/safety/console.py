@@ -51,7 +51,7 @@ def check_queue_filter(filt: QueueFilter) -> None:
     if filt.rule_id is not None and not RULE_ID.match(filt.rule_id):
         raise Invalid("Validation failed: rule_id is not a rule id")
     if filt.min_priority is not None and not 0 <= filt.min_priority <= cases.MAX_PRIORITY:
-        raise Invalid(f"Validation failed: Priority must be from 0 to {cases.MAX_PRIORITY}")
+        raise Invalid("Validation failed: Priority must be from 0 to %(max_priority)s", max_priority=cases.MAX_PRIORITY)
 
 
 def queue(

@@ -391,7 +391,7 @@ def check_can_act(account: Account, now: datetime | None = None) -> None:
         raise Forbidden("Your account is suspended")
     if account.locked_until is not None and account.locked_until > now:
         until = account.locked_until.strftime("%Y-%m-%d %H:%M UTC")
-        raise Forbidden(f"Your account is locked until {until}")
+        raise Forbidden("Your account is locked until %(until)s", until=until)
     if account.pending_removals > 0:
         raise Forbidden(
             "Your account is read-only until you delete the posts that broke Parley's rules"

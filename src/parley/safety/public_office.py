@@ -43,7 +43,7 @@ def designate(
     if not jurisdiction:
         raise Invalid("Give the jurisdiction of the office: jurisdiction")
     if len(role) > MAX_TEXT or len(jurisdiction) > MAX_TEXT:
-        raise Invalid(f"Role and jurisdiction are at most {MAX_TEXT} characters")
+        raise Invalid("Role and jurisdiction are at most %(max_text)s characters", max_text=MAX_TEXT)
     now = utcnow()
     office = session.get(PublicOffice, account.id)
     action = "update" if office is not None else "designate"

@@ -50,7 +50,7 @@ def create_report(session: Session, reporter: Account, data: ReportInput, *, now
         raise Invalid("Validation failed: You cannot report your own account")
     comment = data.comment or ""
     if len(comment) > MAX_COMMENT:
-        raise Invalid(f"Validation failed: Comment is too long (maximum is {MAX_COMMENT} characters)")
+        raise Invalid("Validation failed: Comment is too long (maximum is %(max_comment)s characters)", max_comment=MAX_COMMENT)
     category = data.category or "other"
     if category not in CATEGORIES:
         raise Invalid(f"Validation failed: Category must be one of {', '.join(CATEGORIES)}")
@@ -97,7 +97,7 @@ def _check_statuses(session: Session, reporter: Account, target: Account, status
     """The reported posts: each must be the target's and one the reporter can see."""
     wanted = list(dict.fromkeys(status_ids))
     if len(wanted) > MAX_STATUSES:
-        raise Invalid(f"Validation failed: A report can attach at most {MAX_STATUSES} posts")
+        raise Invalid("Validation failed: A report can attach at most %(max_statuses)s posts", max_statuses=MAX_STATUSES)
     seen = {s.post.id: s.post for s in visible_by_ids(session, reporter.id, wanted, Context.DIRECT_LINK)}
     for post_id in wanted:
         post = seen.get(post_id)
@@ -105,7 +105,7 @@ def _check_statuses(session: Session, reporter: Account, target: Account, status
         if post is None:
             raise NotFound("Record not found")
         if post.account_id != target.id:
-            raise Invalid(f"Validation failed: Status {post_id} is not by the reported account")
+            raise Invalid("Validation failed: Status %(post_id)s is not by the reported account", post_id=post_id)
     return wanted
 
 
