@@ -72,7 +72,7 @@ FULL = Scale(
 )
 QUICK = Scale(
     members=2_000, followees=200, posts_per_member=5, readers=200, special_posts=20,
-    ten_million_real=100_000, heavy_readers=0, prolific=0, prolific_posts=0, returning=3,
+    ten_million_real=20_000, heavy_readers=0, prolific=0, prolific_posts=0, returning=3,
 )
 
 

@@ -72,10 +72,10 @@ FULL = Plan(
     home_variants=(("first", 20), ("first", 40), ("deep", 20), ("since", 20)), drain_bound_s=180,
 )
 QUICK = Plan(
-    "quick", community.QUICK, wrk_s=2, warmup_s=1, fixed_s=2, cold_s=2, post_rate=5, post_s=2,
+    "quick", community.QUICK, wrk_s=1, warmup_s=1, fixed_s=1.5, cold_s=1.5, post_rate=10, post_s=1,
     feed_posts=1, feed_sample=500, fanout_posts=3,
-    mixed_first=0.5, mixed_steps=3, mixed_step_s=1.5,
-    home_variants=(("first", 20), ("first", 40), ("since", 20)), drain_bound_s=60,
+    mixed_first=0.5, mixed_steps=2, mixed_step_s=1,
+    home_variants=(("first", 20), ("since", 20)), drain_bound_s=60,
 )
 
 
@@ -588,7 +588,7 @@ def machine() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="lighter data and shorter runs (about a minute a backend)")
+    ap.add_argument("--quick", action="store_true", help="lighter data and shorter runs (about half a minute a backend)")
     ap.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (databases, logs)")
     ap.add_argument("--profile", action="store_true", help="also profile the server with py-spy (pip install py-spy)")
