@@ -151,3 +151,25 @@ def test_a_moderation_warning_links_to_its_statement(services: Any, client: Test
 def test_signed_out_people_are_sent_to_sign_in(client: TestClient) -> None:
     r = client.get("/notifications", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/auth/sign_in?next=%2Fnotifications"
+
+
+def nav_of(html: str) -> str:
+    return html[html.index('<nav class="sidebar"') : html.index("</nav>")]
+
+
+def test_the_navigation_counts_new_notifications_but_not_from_muted_people(user: MakeUser, web: Web) -> None:
+    alice, bob, carol = user("alice"), user("bob"), user("carol")
+    post = alice.status("count my likes")
+    browser = web(alice)
+    assert "badge-count" not in nav_of(browser.get("/home").text)
+    bob.post(f"/api/v1/statuses/{post['id']}/favourite")
+    carol.post(f"/api/v1/statuses/{post['id']}/favourite")
+    nav = nav_of(browser.get("/home").text)
+    assert re.search(r'<span class="badge-count"><span aria-hidden="true">2</span><span class="visually-hidden">2 new</span>', nav)
+    # Muted with their notifications, carol no longer counts, here and in the API.
+    alice.post(f"/api/v1/accounts/{carol.id}/mute", json={"notifications": True})
+    assert unread(alice) == 1
+    assert '<span aria-hidden="true">1</span>' in nav_of(browser.get("/home").text)
+    # Seeing the notifications reads them: the badge goes.
+    assert "badge-count" not in nav_of(browser.get("/notifications").text)
+    assert "badge-count" not in nav_of(browser.get("/home").text)

@@ -140,7 +140,9 @@ def clear(session: Session, account_id: int) -> None:
 
 
 def unread_count(session: Session, account_id: int, *, limit: int = 100, which: Filter = EVERYTHING) -> int:
-    """Notifications newer than the ``notifications`` marker, capped at ``limit``."""
+    """Notifications newer than the ``notifications`` marker, capped at ``limit``; as the
+    list, it leaves out those from accounts the person blocks, is blocked by, or mutes
+    with their notifications."""
     last_read = session.scalar(
         select(Marker.last_read_id).where(
             Marker.account_id == account_id, Marker.timeline == "notifications"
@@ -149,6 +151,9 @@ def unread_count(session: Session, account_id: int, *, limit: int = 100, which: 
     stmt = which.apply(
         select(Notification.id).where(Notification.account_id == account_id, Notification.id > last_read)
     )
+    excluded = excluded_authors(session, account_id, notifications=True)
+    if excluded:
+        stmt = stmt.where(Notification.from_account_id.not_in(excluded))
     sub = stmt.limit(limit).subquery()
     return int(session.scalar(select(func.count()).select_from(sub)) or 0)
 

@@ -30,6 +30,7 @@ from parley.accounts.sessions import account_for_session
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
 from parley.feeds.service import freshness, refresh
+from parley.notifications import service as notes
 from parley.pagination import Page, Paged
 from parley.posts.service import MAX_CHARS
 from parley.services import Services
@@ -133,6 +134,7 @@ class WebCtx:
     language: str
     csrf: str
     files: dict[str, list[bytes]] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def session(self) -> Session:
@@ -186,7 +188,16 @@ class WebCtx:
             "max_image_size": i18n.format_bytes(self.services.settings.max_image_bytes),
             "path": self.request.url.path,
             "full_path": self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else ""),
+            "unread_notifications": self.unread_notifications(),
         }
+
+    def unread_notifications(self) -> int:
+        """New notifications for the navigation's badge (capped: "99+" is shown above 99)."""
+        if self.viewer is None:
+            return 0
+        if "unread" not in self._cache:
+            self._cache["unread"] = notes.unread_count(self.session, self.viewer.id, limit=100)
+        return int(self._cache["unread"])
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = render(template, self.language, **(self.globals() | context))
