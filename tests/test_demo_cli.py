@@ -69,3 +69,6 @@ def test_cli_user_and_token(tmp_path: Path) -> None:
     assert token.returncode == 0 and len(token.stdout.strip()) > 20 and "\n" not in token.stdout.strip()
     assert parley("token", "create", "nobody").returncode == 2
     assert parley("token", "create", "opsadmin", "--scopes", "read bogus").returncode == 2
+    pruned = parley("media", "prune")
+    assert pruned.returncode == 0 and "removed 0 image(s)" in pruned.stdout
+    assert parley("media", "prune", "--hours", "0").returncode == 2

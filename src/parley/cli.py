@@ -141,6 +141,26 @@ def cmd_moderation_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_media_prune(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from parley.media.service import prune, remove_files
+
+    if args.hours < 1:
+        print("--hours must be at least 1", file=sys.stderr)
+        return 2
+    settings = _settings()
+    db = _database(settings)
+    try:
+        with db.unit() as uow:
+            keys = prune(uow.session, timedelta(hours=args.hours))
+        remove_files(settings, keys)  # only once the rows are gone for good
+    finally:
+        db.dispose()
+    print(f"removed {len(keys)} image(s) not in any post, or in posts deleted, {args.hours} hours ago or more")
+    return 0
+
+
 def cmd_transparency_export(args: argparse.Namespace) -> int:
     """Statements of reasons since a date, as JSON lines of batches for the DSA database."""
     from datetime import UTC, datetime, time
@@ -334,6 +354,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=cmd_moderation_designate)
     p = moderation.add_parser("purge", help="erase suspended accounts' posts and profiles past their retention period")
     p.set_defaults(fn=cmd_moderation_purge)
+
+    media = sub.add_parser("media", help="uploaded images").add_subparsers(dest="action", required=True)
+    p = media.add_parser("prune", help="delete uploads never posted, and the images of deleted posts (run daily)")
+    p.add_argument("--hours", type=int, default=24, help="how old they must be (default 24)")
+    p.set_defaults(fn=cmd_media_prune)
 
     transparency = sub.add_parser("transparency", help="statements of reasons and the transparency log").add_subparsers(
         dest="action", required=True

@@ -144,6 +144,7 @@ class Settings:
             registrations_open=_bool(env.get("PARLEY_REGISTRATIONS_OPEN"), True),
             oauth_password_grant=_bool(env.get("PARLEY_OAUTH_PASSWORD_GRANT"), False),
             max_image_bytes=_int(env, "PARLEY_MAX_IMAGE_BYTES", 10 * 1024 * 1024),
+            max_image_pixels=_int(env, "PARLEY_MAX_IMAGE_PIXELS", 16_777_216),
             max_request_bytes=_int(env, "PARLEY_MAX_REQUEST_BYTES", 16 * 1024 * 1024),
             rate_limit_per_5min=_int(env, "PARLEY_RATE_LIMIT_PER_5MIN", 300),
             rate_limit_posts_per_3h=_int(env, "PARLEY_RATE_LIMIT_POSTS_PER_3H", 300),

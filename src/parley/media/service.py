@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parley import ids
@@ -21,7 +22,7 @@ from parley.errors import Invalid, NotFound
 from parley.media.images import process
 from parley.safety.decisions import check_can_act
 from parley.settings import Settings
-from parley.store.tables import Account, MediaAttachment, Post
+from parley.store.tables import Account, MediaAttachment, Post, utcnow
 
 MAX_DESCRIPTION = 1500
 NAMES = ("original", "small")
@@ -137,6 +138,31 @@ def delete(session: Session, settings: Settings, account_id: int, media_id: int)
     _remove_files(settings, key)
 
 
+def prune(session: Session, older_than: timedelta) -> list[str]:
+    """Delete the uploads nobody posted, and those of posts deleted, ``older_than`` ago;
+    return their file keys, for ``remove_files`` once the transaction has committed."""
+    cutoff = utcnow() - older_than
+    gone = session.scalars(
+        select(MediaAttachment).where(
+            MediaAttachment.created_at < cutoff,
+            or_(
+                MediaAttachment.post_id.is_(None),
+                MediaAttachment.post_id.in_(select(Post.id).where(Post.deleted_at < cutoff)),
+            ),
+        )
+    ).all()
+    keys = [m.file_key for m in gone]
+    for m in gone:
+        session.delete(m)
+    session.flush()
+    return keys
+
+
+def remove_files(settings: Settings, keys: list[str]) -> None:
+    for key in keys:
+        _remove_files(settings, key)
+
+
 def _remove_files(settings: Settings, key: str) -> None:
     folder = media_root(settings) / key
     if folder.is_dir():
@@ -200,20 +226,24 @@ def of_post(session: Session, post_id: int) -> list[MediaAttachment]:
 class StoredFile:
     path: Path
     content_type: str
+    public: bool = True  # False: only moderators may see it (a removed post's image)
 
 
-def stored_file(session: Session, settings: Settings, key: str, name: str) -> StoredFile:
-    """The file behind a media URL, or ``NotFound`` when its post is deleted or removed."""
+def stored_file(
+    session: Session, settings: Settings, key: str, name: str, *, moderator: bool = False
+) -> StoredFile:
+    """The file behind a media URL, or ``NotFound`` when its post is deleted or removed
+    (a removed post's images stay visible to moderators, who review the decision)."""
     stem, _, extension = name.partition(".")
     if stem not in NAMES or len(key) != 32 or not key.isalnum():
         raise NotFound("Record not found")
     media = session.scalar(select(MediaAttachment).where(MediaAttachment.file_key == key))
     if media is None:
         raise NotFound("Record not found")
-    if media.post_id is not None:
-        post = session.get(Post, media.post_id)
-        if post is None or post.deleted_at is not None or post.removed_at is not None:
-            raise NotFound("Record not found")
+    post = session.get(Post, media.post_id) if media.post_id is not None else None
+    removed = post is not None and post.removed_at is not None
+    if media.post_id is not None and (post is None or post.deleted_at is not None or (removed and not moderator)):
+        raise NotFound("Record not found")
     if stem == "original":
         expected, content_type = media.extension, media.content_type
     else:
@@ -224,4 +254,4 @@ def stored_file(session: Session, settings: Settings, key: str, name: str) -> St
     path = media_root(settings) / key / name
     if not path.is_file():
         raise NotFound("Record not found")
-    return StoredFile(path, content_type)
+    return StoredFile(path, content_type, public=not removed)

@@ -26,7 +26,7 @@ from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from parley.accounts.sessions import account_for_session
+from parley.accounts.sessions import SESSION_COOKIE, account_for_session
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
 from parley.feeds.service import freshness, refresh
@@ -41,7 +41,6 @@ from parley.web.render import render, render_macro
 
 log = logging.getLogger("parley.web")
 
-SESSION_COOKIE = "parley_session"
 CSRF_COOKIE = "parley_csrf"
 LANGUAGE_COOKIE = "parley_lang"
 SESSION_MAX_AGE = 30 * 86400

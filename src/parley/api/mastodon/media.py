@@ -6,10 +6,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
 
+from parley.accounts.sessions import SESSION_COOKIE, account_for_session
 from parley.api.http import Ctx, call, json_response, parse_id
 from parley.api.mastodon.entities import media_json
 from parley.errors import Invalid, NotFound
 from parley.media import service as media
+from parley.safety.permissions import MODERATOR_ROLES
 from parley.services import Services
 from parley.store.tables import MediaAttachment
 
@@ -87,9 +89,19 @@ async def file(request: Request, key: str, name: str) -> Response:
     its post is deleted or removed."""
     services: Services = request.app.state.services
 
+    session_key = request.cookies.get(SESSION_COOKIE)
+
     def find() -> media.StoredFile:
         with services.db.unit(write=False) as uow:
-            return media.stored_file(uow.session, services.settings, key, name)
+            try:
+                return media.stored_file(uow.session, services.settings, key, name)
+            except NotFound:
+                if not session_key:
+                    raise
+            # A moderator signed in to the web UI still sees a removed post's images.
+            viewer = account_for_session(uow.session, session_key)
+            moderator = viewer is not None and viewer.role in MODERATOR_ROLES
+            return media.stored_file(uow.session, services.settings, key, name, moderator=moderator)
 
     try:
         found = await run_in_threadpool(find)
@@ -99,7 +111,7 @@ async def file(request: Request, key: str, name: str) -> Response:
         found.path,
         media_type=found.content_type,
         headers={
-            "Cache-Control": "public, max-age=3600",
+            "Cache-Control": "public, max-age=3600" if found.public else "private, no-store",
             "Content-Security-Policy": "default-src 'none'; sandbox",
             "X-Content-Type-Options": "nosniff",
         },
