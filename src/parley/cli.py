@@ -58,8 +58,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             loop="uvloop", http="httptools", log_level=args.log_level, access_log=False,
         )
     else:
+        app = create_app(settings)
+        _freeze_heap()
         uvicorn.run(
-            create_app(settings), host=args.host, port=args.port, loop="uvloop", http="httptools",
+            app, host=args.host, port=args.port, loop="uvloop", http="httptools",
             log_level=args.log_level, access_log=False,
         )
     return 0
@@ -68,7 +70,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _factory() -> FastAPI:
     from parley.app import create_app
 
-    return create_app(_settings())
+    app = create_app(_settings())
+    _freeze_heap()
+    return app
+
+
+def _freeze_heap() -> None:
+    """Keep the garbage collector's full passes off the request path.
+
+    A serving process holds about 145,000 objects the collector tracks that live as long
+    as the process (modules, classes, functions, the app): ``gc.freeze`` leaves them out
+    of every pass. And young collections every 700 new containers promoted the objects
+    of requests still running, which then piled up until a full pass. Measured on the
+    benchmark's SQLite read phase (about three minutes under load): as Python ships,
+    110 full passes of median 105 ms (max 180 ms), each holding every request; frozen,
+    125 of median 16 ms (max 104 ms); frozen and collecting young objects every 50,000
+    new containers, none, and no pass over 5 ms but four. Cyclic garbage is still
+    collected; only the server does this, as tests build many apps in one process."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 10)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
