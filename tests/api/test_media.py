@@ -77,7 +77,7 @@ def test_bad_uploads_get_clear_errors(user: MakeUser) -> None:
     assert alice.client.post("/api/v2/media", files={"file": ("a.png", png())}).status_code == 401
 
 
-def test_describe_and_delete_before_posting(user: MakeUser, client: TestClient) -> None:
+def test_describe_and_delete_before_posting(user: MakeUser, client: TestClient, services: Services) -> None:
     alice, bob = user("alice"), user("bob")
     m = uploaded(alice)
     r = alice.put(f"/api/v1/media/{m['id']}", json={"description": "Now described", "focus": "0,1"})
@@ -88,6 +88,7 @@ def test_describe_and_delete_before_posting(user: MakeUser, client: TestClient) 
     assert bob.delete(f"/api/v1/media/{m['id']}").status_code == 404
     assert alice.delete(f"/api/v1/media/{m['id']}").json() == {}
     assert client.get(local(m["url"])).status_code == 404
+    assert not (services.settings.data_dir / "media" / local(m["url"]).split("/")[2]).exists()
     assert alice.get(f"/api/v1/media/{m['id']}").status_code == 404
 
 
@@ -184,6 +185,8 @@ def test_edit_changes_images_and_descriptions(user: MakeUser) -> None:
     assert [m["id"] for m in history[-1]["media_attachments"]] == [b["id"]]
     r = alice.put(f"/api/v1/statuses/{s['id']}", json={"status": "x", "media_attributes": [{"id": a["id"], "description": "?"}]})
     assert r.status_code == 422
+    r = alice.put(f"/api/v1/statuses/{s['id']}", data={"status": "x", "media_attributes[][id]": ""})
+    assert r.status_code == 422 and "not found" in r.json()["error"]
 
 
 def test_deleted_post_stops_serving_and_can_be_redrafted(user: MakeUser, client: TestClient) -> None:

@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -43,7 +42,7 @@ class Params:
         self,
         pairs: builtins.list[tuple[builtins.str, Any]],
         json_body: dict[str, Any] | None = None,
-        files: builtins.list[tuple[builtins.str, UploadFile]] | None = None,
+        files: builtins.list[tuple[builtins.str, bytes]] | None = None,
     ) -> None:
         self._pairs = pairs
         self._json = json_body or {}
@@ -51,10 +50,9 @@ class Params:
 
     def file(self, name: builtins.str) -> bytes | None:
         """The content of the uploaded file ``name`` (multipart), or None if none was sent."""
-        for key, upload in reversed(self._files):
+        for key, content in reversed(self._files):
             if key == name:
-                upload.file.seek(0)
-                return upload.file.read()
+                return content
         return None
 
     def raw(self, name: builtins.str) -> Any:
@@ -149,7 +147,7 @@ def parse_id(value: str) -> int:
 async def read_params(request: Request) -> Params:
     pairs: list[tuple[str, Any]] = list(request.query_params.multi_items())
     json_body: dict[str, Any] | None = None
-    files: list[tuple[str, UploadFile]] = []
+    files: list[tuple[str, bytes]] = []
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
         if ctype == "application/json":
@@ -167,8 +165,14 @@ async def read_params(request: Request) -> Params:
                 form = await request.form()
             except Exception as exc:  # malformed multipart bodies raise several types
                 raise Invalid("The request body could not be read") from exc
-            pairs += [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-            files = [(k, v) for k, v in form.multi_items() if isinstance(v, UploadFile)]
+            try:
+                for k, v in form.multi_items():
+                    if isinstance(v, str):
+                        pairs.append((k, v))
+                    else:
+                        files.append((k, await v.read()))
+            finally:
+                await form.close()
     if _has_nul(pairs) or _has_nul(json_body):
         raise Invalid("Parameters must not contain NUL characters")
     return Params(pairs, json_body, files)
@@ -296,21 +300,6 @@ async def call(
     home_feed: bool = False,
 ) -> Response:
     """Run ``work`` in one transaction in a worker thread, after auth and rate limits."""
-    try:
-        return await _call(request, work, scope, auth, write, limit_key, home_feed)
-    finally:
-        await request.close()  # closes the uploaded files of a multipart body
-
-
-async def _call(
-    request: Request,
-    work: Callable[[Ctx], Response],
-    scope: str | None,
-    auth: Auth,
-    write: bool | None,
-    limit_key: str | None,
-    home_feed: bool,
-) -> Response:
     services: Services = request.app.state.services
     params = await read_params(request)
     token = bearer_token(request)

@@ -24,6 +24,7 @@ from parley.errors import Invalid
 
 FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "GIF": ("image/gif", "gif"), "WEBP": ("image/webp", "webp")}
 SMALL_BOX = (640, 640)
+SMALL_TYPES = {"jpg": "image/jpeg", "png": "image/png"}  # a preview's extension and type
 ANIMATION_PIXEL_FACTOR = 4
 JPEG_QUALITY = 90
 SMALL_QUALITY = 80
@@ -163,6 +164,6 @@ def _small(image: Image.Image) -> Encoded:
     out = io.BytesIO()
     if alpha:
         thumb.save(out, "PNG")
-        return Encoded(out.getvalue(), "image/png", "png", thumb.width, thumb.height)
+        return Encoded(out.getvalue(), SMALL_TYPES["png"], "png", thumb.width, thumb.height)
     thumb.save(out, "JPEG", quality=SMALL_QUALITY, optimize=True)
-    return Encoded(out.getvalue(), "image/jpeg", "jpg", thumb.width, thumb.height)
+    return Encoded(out.getvalue(), SMALL_TYPES["jpg"], "jpg", thumb.width, thumb.height)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from parley import ids
 from parley.errors import Invalid, NotFound
-from parley.media.images import process
+from parley.media.images import SMALL_TYPES, process
 from parley.safety.decisions import check_can_act
 from parley.settings import Settings
 from parley.store.tables import Account, MediaAttachment, Post, utcnow
@@ -125,17 +125,17 @@ def describe(media: MediaAttachment, description: str | None, focus: str | None)
         media.focus_x, media.focus_y = point
 
 
-def delete(session: Session, settings: Settings, account_id: int, media_id: int) -> None:
-    """Delete an upload no post has taken, with its files."""
+def delete(session: Session, account_id: int, media_id: int) -> str:
+    """Delete an upload no post has taken; return its file key, for ``remove_files`` once
+    the transaction has committed."""
     media = session.get(MediaAttachment, media_id)
     if media is None or media.account_id != account_id:
         raise NotFound("Record not found")
     if media.post_id is not None:
         raise Invalid("Media attachment is currently used by a status")
-    key = media.file_key
     session.delete(media)
     session.flush()
-    _remove_files(settings, key)
+    return media.file_key
 
 
 def prune(session: Session, older_than: timedelta) -> list[str]:
@@ -160,15 +160,11 @@ def prune(session: Session, older_than: timedelta) -> list[str]:
 
 def remove_files(settings: Settings, keys: list[str]) -> None:
     for key in keys:
-        _remove_files(settings, key)
-
-
-def _remove_files(settings: Settings, key: str) -> None:
-    folder = media_root(settings) / key
-    if folder.is_dir():
-        for child in folder.iterdir():
-            child.unlink(missing_ok=True)
-        folder.rmdir()
+        folder = media_root(settings) / key
+        if folder.is_dir():
+            for child in folder.iterdir():
+                child.unlink(missing_ok=True)
+            folder.rmdir()
 
 
 def take(
@@ -201,11 +197,14 @@ def take(
     return [found[i] for i in media_ids]
 
 
-def attach(session: Session, post: Post, media: list[MediaAttachment]) -> None:
+def attach(session: Session, post: Post, media: list[MediaAttachment], *, new_post: bool = False) -> None:
     """Make ``media`` the post's attachments, in order; any others it held are let go
-    (they become the author's unattached uploads again)."""
+    (they become the author's unattached uploads again). A ``new_post`` holds none yet."""
     keep = {m.id for m in media}
-    for old in session.scalars(select(MediaAttachment).where(MediaAttachment.post_id == post.id)):
+    held: list[MediaAttachment] = (
+        [] if new_post else list(session.scalars(select(MediaAttachment).where(MediaAttachment.post_id == post.id)))
+    )
+    for old in held:
         if old.id not in keep:
             old.post_id = None
     for position, m in enumerate(media):
@@ -229,11 +228,10 @@ class StoredFile:
     public: bool = True  # False: only moderators may see it (a removed post's image)
 
 
-def stored_file(
-    session: Session, settings: Settings, key: str, name: str, *, moderator: bool = False
-) -> StoredFile:
-    """The file behind a media URL, or ``NotFound`` when its post is deleted or removed
-    (a removed post's images stay visible to moderators, who review the decision)."""
+def stored_file(session: Session, settings: Settings, key: str, name: str) -> StoredFile:
+    """The file behind a media URL, or ``NotFound`` when its post is deleted. A removed
+    post's file comes back with ``public=False``: only moderators, who review the decision,
+    may see it."""
     stem, _, extension = name.partition(".")
     if stem not in NAMES or len(key) != 32 or not key.isalnum():
         raise NotFound("Record not found")
@@ -241,17 +239,16 @@ def stored_file(
     if media is None:
         raise NotFound("Record not found")
     post = session.get(Post, media.post_id) if media.post_id is not None else None
-    removed = post is not None and post.removed_at is not None
-    if media.post_id is not None and (post is None or post.deleted_at is not None or (removed and not moderator)):
+    if media.post_id is not None and (post is None or post.deleted_at is not None):
         raise NotFound("Record not found")
     if stem == "original":
         expected, content_type = media.extension, media.content_type
     else:
         expected = media.small_extension
-        content_type = "image/png" if expected == "png" else "image/jpeg"
+        content_type = SMALL_TYPES[expected]
     if extension != expected:
         raise NotFound("Record not found")
     path = media_root(settings) / key / name
     if not path.is_file():
         raise NotFound("Record not found")
-    return StoredFile(path, content_type, public=not removed)
+    return StoredFile(path, content_type, public=post is None or post.removed_at is None)

@@ -172,7 +172,7 @@ def create_post(
     session.flush()
     _link_entities(session, post, rendered.mentions, rendered.tags)
     if attachments:
-        media.attach(session, post, attachments)
+        media.attach(session, post, attachments, new_post=True)
 
     _count_post(session, post, +1)
     session.execute(update(Account).where(Account.id == author.id).values(last_status_at=now))
@@ -385,7 +385,8 @@ def edit_post(
         change = changes.get(m.id)
         if change is not None:
             media.describe(m, change.description, change.focus)
-    media.attach(session, post, attachments)
+    if data.media_ids is not None:
+        media.attach(session, post, attachments)
     for account in rendered.mentions:
         if account.id not in old_mentions:
             notify(session, account.id, author.id, "mention", post.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -146,7 +147,8 @@ def _form_media(ctx: WebCtx, kept: list[MediaAttachment]) -> None:
             continue
         media_id = parse_id(raw)
         if ctx.form.get(f"remove_{n}"):
-            media.delete(ctx.session, settings, ctx.me.id, media_id)
+            key = media.delete(ctx.session, ctx.me.id, media_id)
+            ctx.uow.after_commit(partial(media.remove_files, settings, [key]))
             continue
         kept.append(media.update(ctx.session, ctx.me.id, media_id, description=ctx.form.get(f"description_{n}", "")))
     chosen = ctx.files.get("media", [])

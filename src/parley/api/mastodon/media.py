@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse, Response
@@ -77,7 +79,8 @@ async def update(request: Request, media_id: str) -> Response:
 @router.delete("/api/v1/media/{media_id}")
 async def remove(request: Request, media_id: str) -> Response:
     def work(ctx: Ctx) -> Response:
-        media.delete(ctx.session, ctx.services.settings, ctx.account_id, parse_id(media_id))
+        key = media.delete(ctx.session, ctx.account_id, parse_id(media_id))
+        ctx.uow.after_commit(partial(media.remove_files, ctx.services.settings, [key]))
         return json_response({})
 
     return await call(request, work, scope="write:media")
@@ -93,15 +96,13 @@ async def file(request: Request, key: str, name: str) -> Response:
 
     def find() -> media.StoredFile:
         with services.db.unit(write=False) as uow:
-            try:
-                return media.stored_file(uow.session, services.settings, key, name)
-            except NotFound:
-                if not session_key:
-                    raise
-            # A moderator signed in to the web UI still sees a removed post's images.
-            viewer = account_for_session(uow.session, session_key)
-            moderator = viewer is not None and viewer.role in MODERATOR_ROLES
-            return media.stored_file(uow.session, services.settings, key, name, moderator=moderator)
+            found = media.stored_file(uow.session, services.settings, key, name)
+            if not found.public:
+                # A removed post's images: only for a moderator signed in to the web UI.
+                viewer = account_for_session(uow.session, session_key)
+                if viewer is None or viewer.role not in MODERATOR_ROLES:
+                    raise NotFound("Record not found")
+            return found
 
     try:
         found = await run_in_threadpool(find)

@@ -89,16 +89,16 @@ async def delete(request: Request, status_id: str) -> Response:
     return await call(request, work, scope="write:statuses")
 
 
+def _media_id(value: str) -> int:
+    try:
+        return parse_id(value)
+    except NotFound as exc:
+        raise Invalid("Validation failed: Media attachment %(ids)s not found", ids=value) from exc
+
+
 def _media_ids(raw: list[str]) -> list[int]:
-    out = []
-    for value in raw:
-        if value == "":
-            continue  # an empty form field: "no attachments"
-        try:
-            out.append(parse_id(value))
-        except NotFound as exc:
-            raise Invalid("Validation failed: Media attachment %(ids)s not found", ids=value) from exc
-    return out
+    # An empty form field means "no attachments".
+    return [_media_id(value) for value in raw if value != ""]
 
 
 def _sent(p: Params, name: str) -> bool:
@@ -124,7 +124,7 @@ def _media_changes(p: Params) -> list[posts.MediaChange]:
             })
     out = []
     for item in items:
-        media_id = _media_ids([str(item.get("id"))])[0]
+        media_id = _media_id(str(item.get("id") or ""))
         description = item.get("description")
         focus = item.get("focus")
         out.append(posts.MediaChange(
