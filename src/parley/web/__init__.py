@@ -25,7 +25,7 @@ from parley.web import (
     transparency,
 )
 from parley.web.http import CSRF_COOKIE, LANGUAGE_COOKIE, csrf_token, error_page
-from parley.web.i18n import choose
+from parley.web.i18n import choose, lazy
 from parley.web.render import STATIC
 from parley.web.security import SecurityHeaders
 
@@ -44,7 +44,7 @@ def install(app: FastAPI) -> None:
         if _is_page_request(request) and exc.status_code in (404, 405):
             language = choose(None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))
             token = csrf_token(request)
-            response = error_page(request, 404, "Page not found", language, token)
+            response = error_page(request, 404, lazy("Page not found"), language, token)
             if request.cookies.get(CSRF_COOKIE) != token:
                 response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax")
             return response

@@ -187,16 +187,22 @@ class WebCtx:
             "max_image_size": i18n.format_bytes(self.services.settings.max_image_bytes),
             "path": self.request.url.path,
             "full_path": self.request.url.path + (f"?{self.request.url.query}" if self.request.url.query else ""),
-            "unread_notifications": self.unread_notifications(),
+            # Called by the navigation only, so fragments and polls do not count.
+            "unread_notifications": self.unread_notifications,
         }
 
     def unread_notifications(self) -> int:
-        """New notifications for the navigation's badge (capped: "99+" is shown above 99)."""
+        """New notifications (at most 100; the badge shows "99+" above 99), counted once
+        per request until ``notifications_read``."""
         if self.viewer is None:
             return 0
         if "unread" not in self._cache:
             self._cache["unread"] = notes.unread_count(self.session, self.viewer.id, limit=100)
         return int(self._cache["unread"])
+
+    def notifications_read(self) -> None:
+        """The notifications marker moved: the next count is taken again."""
+        self._cache.pop("unread", None)
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         html = render(template, self.language, **(self.globals() | context))
@@ -307,7 +313,6 @@ def error_page(request: Request, status: int, message: str | ParleyError, langua
         i18n._current.reset(token)
     if wants_fragment(request) or "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"error": text}, status_code=status)
-    i18n.lazy("Page not found")
     titles = {404: i18n.lazy("Not found"), 403: i18n.lazy("Not allowed"), 429: i18n.lazy("Slow down"), 401: i18n.lazy("Sign in")}
     html = render(
         "error.html",

@@ -22,7 +22,7 @@ from parley.safety.decisions import DecisionInput, decide_case
 from parley.safety.policy import ACTIONS, MAX_LOCK_HOURS, NOTICE, AccountAction
 from parley.store.tables import Account, Post
 from parley.transparency import statements
-from parley.web.http import WebCtx, flash, page
+from parley.web.http import WebCtx, flash, page, with_query
 from parley.web.i18n import lazy
 from parley.web.safety import ACTIONS_DONE, action_names, rule_text, rule_titles
 from parley.web.transparency import STATEMENT_FIELDS
@@ -164,7 +164,7 @@ async def queue_page(request: Request) -> Response:
             for i in items
         ]
         query = {"state": state, "rule": rule_id or "", "priority": priority_text}
-        more = "&".join(f"{k}={v}" for k, v in query.items() if v)
+        kept = {k: v or None for k, v in query.items()}
         return _console(
             ctx,
             "queue.html",
@@ -176,8 +176,8 @@ async def queue_page(request: Request) -> Response:
             bands=[(str(n), ctx.t(name)) for n, name in PRIORITY_BANDS],
             chosen=query,
             page_number=page_number,
-            older_url=f"/moderation?{more}&page={page_number + 1}" if len(items) == QUEUE_PAGE else None,
-            newer_url=f"/moderation?{more}&page={page_number - 1}" if page_number > 1 else None,
+            older_url=with_query("/moderation", **kept, page=page_number + 1) if len(items) == QUEUE_PAGE else None,
+            newer_url=with_query("/moderation", **kept, page=page_number - 1) if page_number > 1 else None,
         )
 
     return await page(request, work, auth="moderator")
@@ -444,6 +444,3 @@ async def commit_decision(request: Request, case_id: str) -> Response:
         return ctx.redirect(f"/moderation/cases/{target}?done=decided")
 
     return await page(request, work, auth="moderator")
-
-
-# --- appeals ------------------------------------------------------------------------------

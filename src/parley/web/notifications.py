@@ -13,6 +13,7 @@ from parley.api.mastodon.entities import iso
 from parley.errors import NotFound
 from parley.notifications import service as notes
 from parley.transparency.statements import get_statement
+from parley.web import profiles
 from parley.web.http import WebCtx, flash, page, pager
 from parley.web.i18n import lazy
 from parley.web.transparency import ACTION_NAMES
@@ -47,11 +48,7 @@ ICONS = {
 # Likes and reposts of one post on a page are shown as one entry: "Ann and 2 others".
 GROUPED = ("favourite", "reblog")
 
-FLASHES = {
-    "cleared": lazy("Your notifications were cleared."),
-    "authorized": lazy("Follow request accepted."),
-    "rejected": lazy("Follow request rejected."),
-}
+FLASHES = {**profiles.FLASHES, "cleared": lazy("Your notifications were cleared.")}
 
 
 @dataclass
@@ -125,20 +122,21 @@ def _entries(ctx: WebCtx, shown: list[notes.Shown], last_read: int) -> list[Entr
     return out
 
 
-def _list(request: Request, tab: str) -> Any:
+def _list(tab: str) -> Any:
     def work(ctx: WebCtx) -> Response:
         me = ctx.me
         wanted = ctx.page(PER_PAGE)
         which = MENTIONS if tab == "mentions" else notes.EVERYTHING
         marker = notes.markers(ctx.session, me.id, ["notifications"])
         last_read = marker[0].last_read_id if marker else 0
-        unread = notes.unread_count(ctx.session, me.id)
+        unread = ctx.unread_notifications()
         items = notes.notifications_for(ctx.session, me.id, wanted, which)
         entries = _entries(ctx, [i.item for i in items], last_read)
         first_page = wanted.max_id is None and wanted.min_id is None
         if tab == "all" and first_page and items and items[0].cursor > last_read:
             # Seeing the newest notifications reads them.
             notes.save_marker(ctx.session, me.id, "notifications", items[0].cursor)
+            ctx.notifications_read()
         path = "/notifications/mentions" if tab == "mentions" else "/notifications"
         older, newer = pager(path, items, wanted)
         requests = 0
@@ -164,12 +162,12 @@ def _list(request: Request, tab: str) -> Any:
 @router.get("/notifications")
 async def notifications_page(request: Request) -> Response:
     tab = "mentions" if request.query_params.get("type") == "mention" else "all"
-    return await page(request, _list(request, tab), auth="required", write=True)
+    return await page(request, _list(tab), auth="required", write=True)
 
 
 @router.get("/notifications/mentions")
 async def mentions_page(request: Request) -> Response:
-    return await page(request, _list(request, "mentions"), auth="required")
+    return await page(request, _list("mentions"), auth="required")
 
 
 @router.post("/notifications/clear")

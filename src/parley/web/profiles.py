@@ -79,7 +79,6 @@ def _suspended(ctx: WebCtx, context: dict[str, Any], section: str) -> Response |
 
 # --- profile and its posts ----------------------------------------------------------------
 
-TABS = ("posts", "with_replies", "media", "likes")
 
 
 def _empty_text(ctx: WebCtx, section: str, rel: dict[str, Any] | None) -> str:
