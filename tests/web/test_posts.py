@@ -321,7 +321,7 @@ def test_actions_answer_a_fragment_for_scripts_and_go_back_without(user: Callabl
     assert r.status_code == 200
     assert r.text.startswith("<article") and "<html" not in r.text
     assert f'action="/statuses/{post["id"]}/unfavourite"' in r.text and 'aria-pressed="true"' in r.text
-    assert 'name="next" value="/public#post-' in r.text  # its forms lead back to the page, not here
+    assert f'name="next" value="/public#post-{post["id"]}"' in r.text  # its forms lead back to the page, not here
     assert bob.get(f"/api/v1/statuses/{post['id']}").json()["favourited"] is True
 
     r = submit(browser, f"/statuses/{post['id']}/unfavourite", {"next": "/public"})
