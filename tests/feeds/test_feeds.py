@@ -165,7 +165,7 @@ def test_unfollow_block_and_delete_take_entries_out(world: World) -> None:
 
 
 def _count_queries(world: World, fn: object) -> int:
-    engines = {world.services.db.engine, world.services.db.write_engine}
+    engines = world.services.db.engines
     count = 0
 
     def on_execute(*_: object) -> None:

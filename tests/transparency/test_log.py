@@ -66,7 +66,7 @@ def counted(services: Services) -> Iterator[list[str]]:
         if statement != "BEGIN":  # SQLite opens its transactions with a statement
             statements.append(statement)
 
-    engines = {services.db.engine, services.db.write_engine}
+    engines = services.db.engines
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
     try:

@@ -1,22 +1,35 @@
 """Engines and units of work.
 
 Parley's domain is synchronous SQLAlchemy: the HTTP edge is async and hops into a worker
-thread once per request (see ``parley.api.runner``). Plain URLs are accepted and the driver
+thread once per request (see ``parley.api.http``). Plain URLs are accepted and the driver
 is chosen here: ``sqlite:///path`` uses the standard library's sqlite3 (faster per query
 than aiosqlite, which pays a thread hop on every statement), ``postgresql://`` uses psycopg 3.
 
 SQLite runs in WAL mode with foreign keys on. Write units of work start with
 ``BEGIN IMMEDIATE`` so two writers queue on the busy timeout instead of one failing when it
 upgrades a read lock; read units start a plain deferred transaction.
+
+Read units cannot write, on either backend (``PRAGMA query_only`` on SQLite): a write
+there fails instead of slipping into a transaction meant for reading.
+
+On PostgreSQL every exchange with the server is a round trip, and a home page is bound by
+them. Read units run on connections in autocommit mode that the server holds read-only
+(``default_transaction_read_only``): no ``BEGIN`` and no ``COMMIT``. Each statement sees
+the data as committed when it starts, as it would inside a transaction under PostgreSQL's
+default isolation (read committed). Pooled connections are pinged only when they come
+back to work after ``IDLE_PING_SECONDS`` idle (a restarted server or a dropped connection
+shows then), not on every checkout, which would cost a round trip per request.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -32,10 +45,43 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def _make_engine(url: str, *, immediate: bool = False) -> Engine:
+IDLE_PING_SECONDS = 2.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection at checkout if it sat idle; a dead one is replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            # The pool discards this connection and checks out another.
+            raise DisconnectionError(str(exc)) from exc
+
+
+def _make_engine(url: str, *, immediate: bool = False, read_only: bool = False) -> Engine:
     url = normalise_url(url)
     if not is_sqlite(url):
-        return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        if read_only:
+            engine = create_engine(
+                url,
+                pool_size=10,
+                max_overflow=20,
+                isolation_level="AUTOCOMMIT",
+                connect_args={"options": "-c default_transaction_read_only=on"},
+            )
+        else:
+            engine = create_engine(url, pool_size=5, max_overflow=20)
+        _ping_when_idle(engine)
+        return engine
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -47,6 +93,8 @@ def _make_engine(url: str, *, immediate: bool = False) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            cur.execute("PRAGMA query_only=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -81,9 +129,11 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.sqlite = is_sqlite(url)
+        # ``engine`` reads and writes (migrations, bulk loads); units use the other two.
         self.engine = _make_engine(url)
         self.write_engine = _make_engine(url, immediate=True) if self.sqlite else self.engine
-        self._read = sessionmaker(self.engine, expire_on_commit=False, autoflush=True)
+        self.read_engine = _make_engine(url, read_only=True)
+        self._read = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
         # Called with the ids of the jobs a committed transaction wrote (wake a worker,
         # or run them inline).
@@ -106,10 +156,18 @@ class Database:
         if enqueued and self.on_jobs is not None:
             self.on_jobs(list(enqueued))
 
+    @property
+    def engines(self) -> list[Engine]:
+        """Each distinct engine once (for listeners that must see every statement)."""
+        found: list[Engine] = []
+        for engine in (self.engine, self.write_engine, self.read_engine):
+            if engine not in found:
+                found.append(engine)
+        return found
+
     def dispose(self) -> None:
-        self.engine.dispose()
-        if self.write_engine is not self.engine:
-            self.write_engine.dispose()
+        for engine in self.engines:
+            engine.dispose()
 
 
 def rowcount(result: Any) -> int:
