@@ -213,15 +213,16 @@ def http_request(method: str, path: str, port: int, token: str | None = None, bo
 
 def run_openloop(
     port: int, requests: list[tuple[str, bytes]], *, rate: float, duration: float, workdir: Path,
-    max_conns: int = 256, label: str = "", logdir: Path | None = None,
+    max_conns: int = 256, label: str = "", logdir: Path | None = None, raw: bool = False,
 ) -> dict[str, Any]:
-    """Fixed-rate run with bench/openloop.py in its own process on the load core."""
+    """Fixed-rate run with bench/openloop.py in its own process on the load core.
+    ``raw``: also return every latency (s) as ``raw_s``, to pool several runs."""
     fd, req_path = tempfile.mkstemp(suffix=".marshal", dir=workdir)
     with os.fdopen(fd, "wb") as f:
         marshal.dump(requests, f)
     spec = {
         "host": "127.0.0.1", "port": port, "rate": rate, "duration": duration, "requests": req_path,
-        "max_conns": max_conns,
+        "max_conns": max_conns, "raw": raw,
     }
     spec_path = Path(req_path + ".json")
     out_path = Path(req_path + ".out.json")

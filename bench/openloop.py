@@ -130,6 +130,8 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
         "first_ms": round(done[0][1] * 1000, 3) if done and results[0] is not None else None,
         "kinds": {},
     }
+    if spec.get("raw"):
+        out["raw_s"] = [r[1] for r in done]
     for r in done:
         out["statuses"][str(r[2])] = out["statuses"].get(str(r[2]), 0) + 1
     kinds = sorted({r[0] for r in done})

@@ -143,6 +143,7 @@ def render(results: dict[str, Any]) -> str:
 
     # 1. posting
     rate = next((_get(B[k], "posting", "authors", "a0", "rate") for k in kinds), None)
+    rounds = next((_get(B[k], "posting", "authors", "a0", "rounds") for k in kinds), None) or 1
     rows = []
     for key, label in AUTHORS:
         cells = []
@@ -157,7 +158,8 @@ def render(results: dict[str, Any]) -> str:
     out += [
         f"### 1. Posting: POST /api/v1/statuses at {rate:g} posts/s (open loop), p50 / p99 ms",
         "",
-        "Server with `PARLEY_JOBS=off`, one `parley worker` process on core 1.",
+        "Server with `PARLEY_JOBS=off`, one `parley worker` process on core 1."
+        + (f" The authors take turns in {rounds} rounds, the order rotated each round." if rounds > 1 else ""),
         "",
         _table(["author", *names], rows),
         "",
