@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import to_thread
 from fastapi import FastAPI
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -76,6 +77,9 @@ def create_app(settings: Settings, services: Services | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Requests do their database work in worker threads (parley.api.http.call); more
+        # than a few per process only contend for the interpreter lock.
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         services.start()
         yield
         services.close()

@@ -258,12 +258,12 @@ def cmd_token_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def _services() -> Services:
+def _services(job_threads: int = 1) -> Services:
     from parley.services import Services
 
     settings = _settings()
     _database(settings).dispose()  # makes the SQLite directory if needed
-    return Services.build(replace(settings, jobs="off"))
+    return Services.build(replace(settings, jobs="off"), job_threads=job_threads)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -272,7 +272,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     from parley.jobs.worker import Worker
 
-    services = _services()
+    services = _services(job_threads=args.concurrency)
     workers = [Worker(services, batch=args.batch) for _ in range(args.concurrency)]
     threads = [threading.Thread(target=w.run_forever, kwargs={"poll_seconds": args.poll}, daemon=True) for w in workers]
 

@@ -28,7 +28,8 @@ class Services:
     memo: Memo = field(default_factory=Memo)
 
     @classmethod
-    def build(cls, settings: Settings) -> Services:
+    def build(cls, settings: Settings, *, job_threads: int = 1) -> Services:
+        """``job_threads``: job worker threads this process runs besides its requests'."""
         client = redis.Redis.from_url(settings.redis_url) if settings.redis_url else None
         feeds: FeedStore = (
             RedisFeeds(client, settings.redis_prefix, settings.feed_size)
@@ -37,7 +38,7 @@ class Services:
         )
         services = cls(
             settings=settings,
-            db=Database(settings.database_url),
+            db=Database(settings.database_url, connections=settings.threads + job_threads),
             renderer=Renderer(settings.base_url),
             limiter=Limiter(settings),
             feeds=feeds,

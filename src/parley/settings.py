@@ -96,6 +96,9 @@ class Settings:
     feed_size: int = 800
     feed_inactive_days: int = 14
     fanout_batch: int = 1000
+    # Requests run their database work in this many threads per app process; each pool
+    # keeps that many connections open (see parley.store.db).
+    threads: int = 8
     jobs: str = "thread"  # thread: in-process worker; inline: run after commit; off: external workers
     job_lease_seconds: int = 60
     job_max_attempts: int = 8
@@ -152,6 +155,7 @@ class Settings:
             rate_limits_enabled=_bool(env.get("PARLEY_RATE_LIMITS"), True),
             fanout_max_followers=_int(env, "PARLEY_FANOUT_MAX_FOLLOWERS", 10_000),
             feed_size=_int(env, "PARLEY_FEED_SIZE", 800),
+            threads=max(1, _int(env, "PARLEY_THREADS", 8)),
             feed_inactive_days=_int(env, "PARLEY_FEED_INACTIVE_DAYS", 14),
             fanout_batch=_int(env, "PARLEY_FANOUT_BATCH", 1000),
             jobs=_choice(env, "PARLEY_JOBS", ("thread", "inline", "off"), "thread"),

@@ -19,6 +19,12 @@ the data as committed when it starts, as it would inside a transaction under Pos
 default isolation (read committed). Pooled connections are pinged only when they come
 back to work after ``IDLE_PING_SECONDS`` idle (a restarted server or a dropped connection
 shows then), not on every checkout, which would cost a round trip per request.
+
+Each pool keeps as many connections as the process has threads that use the database
+(``Settings.threads`` for requests, plus job workers). SQLAlchemy closes a connection that
+comes back to a full pool, so a pool smaller than the threads using it opened and closed
+connections all the time under load: a new PostgreSQL backend per request, and on both
+backends the statement caches lost with each connection.
 """
 
 from __future__ import annotations
@@ -67,22 +73,22 @@ def _ping_when_idle(engine: Engine) -> None:
             raise DisconnectionError(str(exc)) from exc
 
 
-def _make_engine(url: str, *, immediate: bool = False, read_only: bool = False) -> Engine:
+def _make_engine(url: str, *, connections: int, immediate: bool = False, read_only: bool = False) -> Engine:
     url = normalise_url(url)
+    pool = {"pool_size": connections, "max_overflow": 10}
     if not is_sqlite(url):
         if read_only:
             engine = create_engine(
                 url,
-                pool_size=10,
-                max_overflow=20,
                 isolation_level="AUTOCOMMIT",
                 connect_args={"options": "-c default_transaction_read_only=on"},
+                **pool,
             )
         else:
-            engine = create_engine(url, pool_size=5, max_overflow=20)
+            engine = create_engine(url, **pool)
         _ping_when_idle(engine)
         return engine
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, **pool)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -126,13 +132,15 @@ class UnitOfWork:
 class Database:
     """The engines of one Parley instance and a factory for units of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, connections: int = 10) -> None:
+        """``connections``: how many threads of this process use it at once (each pool
+        keeps that many open; more are opened for a burst and closed after)."""
         self.url = url
         self.sqlite = is_sqlite(url)
         # ``engine`` reads and writes (migrations, bulk loads); units use the other two.
-        self.engine = _make_engine(url)
-        self.write_engine = _make_engine(url, immediate=True) if self.sqlite else self.engine
-        self.read_engine = _make_engine(url, read_only=True)
+        self.engine = _make_engine(url, connections=connections)
+        self.write_engine = _make_engine(url, connections=connections, immediate=True) if self.sqlite else self.engine
+        self.read_engine = _make_engine(url, connections=connections, read_only=True)
         self._read = sessionmaker(self.read_engine, expire_on_commit=False, autoflush=True)
         self._write = sessionmaker(self.write_engine, expire_on_commit=False, autoflush=True)
         # Called with the ids of the jobs a committed transaction wrote (wake a worker,
