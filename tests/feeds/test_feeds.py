@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event, update
+import pytest
+from sqlalchemy import delete, event, update
 
 from parley.feeds.service import rebuild
+from parley.feeds.store import RedisFeeds
 from parley.pagination import Page
-from parley.store.tables import Account, Mute, utcnow
+from parley.store.tables import Account, FeedEntry, FeedState, Mute, utcnow
 from tests.factories import User
 from tests.feeds.conftest import BIG, World
 
@@ -144,6 +146,39 @@ def test_inactive_accounts_get_no_fan_out_and_are_rebuilt_on_return(world: World
     assert world.feed(reader) == [s["id"]]
     t = author.status("now you are back")
     assert world.feed(reader) == [t["id"], s["id"]]
+
+
+def _lose_feed(world: World, user: User) -> None:
+    """Drop a feed from its store, as a Redis restart without persistence would."""
+    services = world.services
+    if services.redis is not None:
+        assert isinstance(services.feeds, RedisFeeds)
+        services.redis.delete(services.feeds.key(int(user.id)))
+        return
+    with services.db.unit() as uow:
+        uow.session.execute(delete(FeedEntry).where(FeedEntry.account_id == int(user.id)))
+        uow.session.execute(delete(FeedState).where(FeedState.account_id == int(user.id)))
+
+
+def test_a_feed_lost_from_its_store_is_rebuilt_on_the_next_read(world: World) -> None:
+    reader, author = world.make("reader"), world.make("author")
+    reader.post(f"/api/v1/accounts/{author.id}/follow")
+    reader.get("/api/v1/timelines/home")
+    before = [author.status(f"before {i}")["id"] for i in range(3)]
+    _lose_feed(world, reader)
+    after = author.status("after the loss")["id"]  # fan-out writes into the feed that is left
+    assert world.feed(reader) == [after]
+    assert ids(reader.get("/api/v1/timelines/home").json()) == [after, *reversed(before)]
+    assert world.feed(reader) == [after, *reversed(before)]
+
+
+def test_a_feed_that_keeps_disappearing_is_a_clear_error_not_a_loop(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    reader = world.make("reader")
+    reader.get("/api/v1/timelines/home")
+    monkeypatch.setattr(world.services.feeds, "page_if_built", lambda *_args: None)
+    r = reader.get("/api/v1/timelines/home")
+    assert r.status_code == 409
+    assert r.json() == {"error": "Your home timeline could not be read just now; please try again"}
 
 
 def test_unfollow_block_and_delete_take_entries_out(world: World) -> None:

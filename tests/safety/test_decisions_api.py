@@ -231,6 +231,25 @@ def test_an_approved_appeal_reverses_the_decision_and_its_strike(world: dict[str
     assert kinds.count("moderation_warning") == 2
 
 
+def test_a_decision_reversed_without_an_appeal_cannot_be_appealed_any_more(world: dict[str, Any]) -> None:
+    from parley.safety.decisions import reverse
+
+    author: User = world["make"]("author")
+    reporter: User = world["make"]("reporter")
+    mod1, mod2 = world["mod1"], world["mod2"]
+    post = author.status("A sharp but fair political comment")
+    case_id = report_case(reporter, author, post["id"], "abuse-harassment", mod1)
+    decision = decide(mod1, case_id, rule_id="abuse-harassment", actions=["remove"], status_id=post["id"], reasons="Insulting.").json()
+    services: Services = world["services"]
+    with services.db.unit() as uow:
+        moderator = uow.session.get(Account, int(mod2.id))
+        found = uow.session.get(Decision, int(decision["id"]))
+        assert moderator is not None and found is not None
+        reverse(uow.session, services.settings, moderator, found, "Decided on the wrong rule.")
+    r = author.post(f"/api/parley/v1/decisions/{decision['id']}/appeal", json={"text": "It is political commentary."})
+    assert r.status_code == 422 and r.json()["error"] == "This decision was already reversed"
+
+
 def test_only_staff_with_admin_scopes_moderate(world: dict[str, Any], client: TestClient, services: Services) -> None:
     potus = head_of_state(world)
     citizen: User = world["make"]("citizen")

@@ -7,9 +7,12 @@ import re
 from collections.abc import Callable
 from html import unescape
 
+from sqlalchemy import delete
 from starlette.testclient import TestClient
 
+from parley.feeds.store import RedisFeeds
 from parley.services import Services
+from parley.store.tables import FeedEntry, FeedState
 from tests.factories import User
 from tests.web.conftest import behind_notice, submit
 
@@ -183,3 +186,20 @@ def test_bookmarks(user: Callable[..., User], web: Browser, client: TestClient) 
     # Unbookmarking from the list.
     submit(browser, f"/statuses/{posts[-1]}/unbookmark", {"next": "/bookmarks"})
     assert posts[-1] not in post_ids(browser.get("/bookmarks").text)
+
+
+def test_home_rebuilds_a_feed_lost_from_its_store(user: Callable[..., User], web: Browser, services: Services) -> None:
+    alice, bob = user("alice"), user("bob")
+    alice.post(f"/api/v1/accounts/{bob.id}/follow")
+    browser = web(alice)
+    browser.get("/home")
+    first = bob.status("before the loss")
+    if services.redis is not None:
+        assert isinstance(services.feeds, RedisFeeds)
+        services.redis.delete(services.feeds.key(int(alice.id)))
+    else:
+        with services.db.unit() as uow:
+            uow.session.execute(delete(FeedEntry).where(FeedEntry.account_id == int(alice.id)))
+            uow.session.execute(delete(FeedState).where(FeedState.account_id == int(alice.id)))
+    second = bob.status("after the loss")
+    assert post_ids(browser.get("/home").text) == [second["id"], first["id"]]

@@ -22,7 +22,7 @@ from starlette.responses import Response
 from parley.accounts.service import get_account
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, Invalid, NotFound, ParleyError, RateLimited, Unauthorized
-from parley.feeds.service import freshness, refresh
+from parley.feeds.service import FEED_REBUILDS, FeedNotBuilt, freshness, home_unreadable, refresh
 from parley.oauth.apps import Credentials, authenticate_token
 from parley.pagination import Page, Paged, newest_first
 from parley.posts.render import Renderer
@@ -320,13 +320,17 @@ async def call(
             ctx = Ctx(uow, services, params, credentials, url)
             if scope is not None and (credentials is not None or auth in ("required", "app")):
                 ctx.require(scope)
-            if check_feed and credentials is not None and credentials.account_id is not None:
-                state = freshness(
-                    uow.session, services.feeds, services.settings, credentials.account_id, credentials.last_active_at
-                )
+            account_id = credentials.account_id if credentials is not None else None
+            if check_feed and credentials is not None and account_id is not None:
+                state = freshness(services.settings, credentials.last_active_at)
                 if state != "fresh":
-                    return state, credentials.account_id
-            return work(ctx)
+                    return state, account_id
+            try:
+                return work(ctx)
+            except FeedNotBuilt:
+                if account_id is None:
+                    raise
+                return "rebuild", account_id
 
     def run() -> Response:
         # Counters may live in Redis: count in the worker thread, off the event loop.
@@ -334,16 +338,19 @@ async def call(
         if limit_key:
             services.limiter.hit_named(limit_key, request, token)
         result = attempt(home_feed)
+        # The reader's feed is stale or missing: rebuild it in a write transaction of its
+        # own, then read in a fresh one that sees the rebuilt feed (again if the feed was
+        # lost meanwhile, as when Redis restarts).
+        for _ in range(FEED_REBUILDS):
+            if isinstance(result, Response):
+                return result
+            state, account_id = result
+            with services.db.unit() as uow:
+                refresh(uow.session, services.feeds, services.settings, account_id, rebuild_feed=state == "rebuild")
+            result = attempt(False)
         if isinstance(result, Response):
             return result
-        # The reader's feed is stale or missing: rebuild it in a write transaction of its
-        # own, then read in a fresh one that sees the rebuilt feed.
-        state, account_id = result
-        with services.db.unit() as uow:
-            refresh(uow.session, services.feeds, services.settings, account_id, rebuild_feed=state == "rebuild")
-        final = attempt(False)
-        assert isinstance(final, Response)
-        return final
+        raise home_unreadable()
 
     response = await run_in_threadpool(run)
     for k, v in rate_headers.items():

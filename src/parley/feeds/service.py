@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from parley.errors import Conflict
 from parley.feeds.store import FeedStore
 from parley.pagination import Page
 from parley.settings import Settings
@@ -122,16 +123,26 @@ def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: i
 Freshness = Literal["fresh", "touch", "rebuild"]
 
 
-def freshness(
-    session: Session, feeds: FeedStore, settings: Settings, account_id: int, last: datetime | None
-) -> Freshness:
+class FeedNotBuilt(Exception):
+    """The reader's feed is missing (never built, or the cache lost it): rebuild, read again."""
+
+
+# A home read rebuilds a missing feed and reads again at most this many times; if the feed
+# keeps disappearing, the reader is told so (``home_unreadable``) rather than looping.
+FEED_REBUILDS = 2
+
+
+def home_unreadable() -> Conflict:
+    return Conflict("Your home timeline could not be read just now; please try again")
+
+
+def freshness(settings: Settings, last: datetime | None) -> Freshness:
     """Whether a home read may use the feed as it is, should note activity, or rebuild
-    (``last``: when the account last read its home)."""
+    (``last``: when the account last read its home). A missing feed shows on the read
+    itself (``FeedNotBuilt``), which asks the store in the same round trip as the page."""
     now = utcnow()
     if last is None or last < now - timedelta(days=settings.feed_inactive_days):
         return "rebuild"  # fan-out skipped this account: its feed missed posts
-    if not feeds.built(session, account_id):
-        return "rebuild"
     if last < now - ACTIVITY_GRANULARITY:
         return "touch"
     return "fresh"
@@ -158,8 +169,12 @@ def home_ids(
 
     Both sources are asked for the same bounds and limit, so the merged top of the two is
     exact whatever the page. In query order: newest first, or oldest first for ``min_id``.
+    Raises ``FeedNotBuilt`` if the viewer's feed is missing.
     """
-    from_feed = feeds.page(session, viewer_id, page)
+    found = feeds.page_if_built(session, viewer_id, page)
+    if found is None:
+        raise FeedNotBuilt()
+    from_feed = found
     if big is None:
         big = [r[0] for r in rows(session, *big_followed_query(settings, viewer_id))]
     if not big:

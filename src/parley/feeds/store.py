@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable, Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 import redis
 from sqlalchemy import bindparam, delete, func, insert, select
@@ -19,7 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from parley.pagination import Page
-from parley.store.raw import Statement, rows
+from parley.store.raw import Statement, rows, rows_many
 from parley.store.tables import FeedEntry, FeedState, utcnow
 
 
@@ -27,6 +27,7 @@ class FeedStore(Protocol):
     def add(self, session: Session, account_ids: Sequence[int], post_id: int) -> None: ...
     def remove(self, session: Session, account_ids: Sequence[int] | None, post_ids: Sequence[int]) -> None: ...
     def page(self, session: Session, account_id: int, page: Page) -> list[int]: ...
+    def page_if_built(self, session: Session, account_id: int, page: Page) -> list[int] | None: ...
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None: ...
     def built(self, session: Session, account_id: int) -> bool: ...
     def size(self, session: Session, account_id: int) -> int: ...
@@ -87,6 +88,13 @@ class SqlFeeds:
         shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
         params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
         return [r[0] for r in rows(session, _feed_page(*shape), params)]
+
+    def page_if_built(self, session: Session, account_id: int, page: Page) -> list[int] | None:
+        """``page``, or None if the feed is not built (both asked in one round trip)."""
+        shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
+        params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
+        built, found = rows_many(session, [(_BUILT, {"account": account_id}), (_feed_page(*shape), params)])
+        return [r[0] for r in found] if built else None
 
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None:
         session.execute(delete(FeedEntry).where(FeedEntry.account_id == account_id))
@@ -183,15 +191,25 @@ class RedisFeeds:
             pipe.execute()
 
     def page(self, session: Session, account_id: int, page: Page) -> list[int]:
+        return [int(m) for m in self._range(self.r, account_id, page)]
+
+    def page_if_built(self, session: Session, account_id: int, page: Page) -> list[int] | None:
+        """``page``, or None if the feed is not built (both asked in one round trip)."""
+        pipe = self.r.pipeline(transaction=False)
+        pipe.zscore(self.key(account_id), SENTINEL)
+        self._range(pipe, account_id, page)
+        built, found = pipe.execute()
+        return [int(m) for m in found] if built is not None else None
+
+    def _range(self, r: redis.Redis | Any, account_id: int, page: Page) -> Any:
+        """ZRANGEBYLEX or ZREVRANGEBYLEX of one page, on a client or queued on a pipeline."""
         key = self.key(account_id)
         high = f"({_member(page.max_id)}" if page.max_id is not None else "+"
         lows = [p for p in (page.since_id, page.min_id) if p is not None]
         low = f"({_member(max(lows))}" if lows else f"({SENTINEL}"
         if page.min_id is not None:
-            found = self.r.zrangebylex(key, low, high, start=0, num=page.limit)
-        else:
-            found = self.r.zrevrangebylex(key, high, low, start=0, num=page.limit)
-        return [int(m) for m in found]
+            return r.zrangebylex(key, low, high, start=0, num=page.limit)
+        return r.zrevrangebylex(key, high, low, start=0, num=page.limit)
 
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None:
         key = self.key(account_id)

@@ -20,21 +20,37 @@ from parley.store.tables import Account, Appeal, Decision, Post, utcnow
 MAX_TEXT = 2000
 
 
+def _refusal(settings: Settings, decision: Decision, appealed: bool, reversed_by: int | None, now: datetime) -> Invalid | None:
+    """Why ``decision`` cannot be appealed at ``now`` (None: it can). ``appeal`` raises it;
+    ``decisions_for`` offers the form only when there is none."""
+    if decision.reverses_id is not None:
+        return Invalid("A reversal cannot be appealed")
+    if reversed_by is not None:
+        return Invalid("This decision was already reversed")
+    if appealed:
+        return Invalid("This decision was already appealed; each decision can be appealed once")
+    if now > decision.created_at + timedelta(days=settings.appeal_window_days):
+        return Invalid(
+            "Decisions can be appealed within %(appeal_window_days)s days; this one no longer can",
+            appeal_window_days=settings.appeal_window_days,
+        )
+    return None
+
+
 def appeal(session: Session, settings: Settings, account: Account, decision_id: int, text: str) -> Appeal:
     decision = session.get(Decision, decision_id)
     if decision is None or decision.account_id != account.id:
         raise NotFound("Record not found")
-    if decision.reverses_id is not None:
-        raise Invalid("A reversal cannot be appealed")
+    appealed = session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id)) is not None
+    reversed_by = session.scalar(select(Decision.id).where(Decision.reverses_id == decision.id))
+    refusal = _refusal(settings, decision, appealed, reversed_by, utcnow())
+    if refusal is not None:
+        raise refusal
     text = text.strip()
     if not text:
         raise Invalid("Say why the decision is wrong: text")
     if len(text) > MAX_TEXT:
         raise Invalid("An appeal is at most %(max_text)s characters", max_text=MAX_TEXT)
-    if session.scalar(select(Appeal.id).where(Appeal.decision_id == decision.id)) is not None:
-        raise Invalid("This decision was already appealed; each decision can be appealed once")
-    if utcnow() > decision.created_at + timedelta(days=settings.appeal_window_days):
-        raise Invalid("Decisions can be appealed within %(appeal_window_days)s days; this one no longer can", appeal_window_days=settings.appeal_window_days)
     row = Appeal(id=ids.new_id(), decision_id=decision.id, account_id=account.id, text=text, created_at=utcnow())
     session.add(row)
     session.flush()
@@ -125,8 +141,7 @@ def decisions_for(session: Session, settings: Settings, account: Account, *, lim
         deadline = None if d.reverses_id is not None else d.created_at + timedelta(days=settings.appeal_window_days)
         reversed_by = reversals.get(d.id)
         appeal_row = appealed.get(d.id)
-        # What ``appeal`` accepts: once, within the window, not a reversal, not reversed already.
-        can = deadline is not None and now <= deadline and appeal_row is None and reversed_by is None
+        can = _refusal(settings, d, appeal_row is not None, reversed_by, now) is None
         text = texts.get(d.post_id) if d.post_id is not None else None
         out.append(OwnDecision(d, appeal_row, reversed_by, deadline, can, text))
     return out

@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from parley.accounts.sessions import SESSION_COOKIE, account_for_session
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
-from parley.feeds.service import freshness, refresh
+from parley.feeds.service import FEED_REBUILDS, FeedNotBuilt, freshness, home_unreadable, refresh
 from parley.notifications import service as notes
 from parley.pagination import Page, Paged
 from parley.posts.service import MAX_CHARS
@@ -267,11 +267,17 @@ async def page(
                 if check_csrf and request.method == "POST" and not csrf_ok(request, form):
                     raise Forbidden("Your form expired. Please go back, reload the page and try again.")
                 if check_feed and viewer is not None:
-                    fresh = freshness(uow.session, services.feeds, services.settings, viewer.id, viewer.last_active_at)
+                    fresh = freshness(services.settings, viewer.last_active_at)
                     if fresh != "fresh":
                         state["rebuild"] = fresh == "rebuild"
                         return viewer.id
-                return work(ctx)
+                try:
+                    return work(ctx)
+                except FeedNotBuilt:
+                    if viewer is None:
+                        raise
+                    state["rebuild"] = True
+                    return viewer.id
             finally:
                 i18n._current.reset(token)
 
@@ -281,14 +287,16 @@ async def page(
         if limit_key:
             services.limiter.hit_named(limit_key, request, None)
         result = attempt(home_feed)
+        # The reader's home feed is stale or missing: rebuild it, then read again.
+        for _ in range(FEED_REBUILDS):
+            if isinstance(result, Response):
+                return result
+            with services.db.unit() as uow:
+                refresh(uow.session, services.feeds, services.settings, result, rebuild_feed=bool(state.get("rebuild")))
+            result = attempt(False)
         if isinstance(result, Response):
             return result
-        # The reader's home feed is stale or missing: rebuild it, then read again.
-        with services.db.unit() as uow:
-            refresh(uow.session, services.feeds, services.settings, result, rebuild_feed=bool(state.get("rebuild")))
-        final = attempt(False)
-        assert isinstance(final, Response)
-        return final
+        raise home_unreadable()
 
     try:
         response = await run_in_threadpool(run)
