@@ -205,13 +205,22 @@ def test_strikes_escalate_an_ordinary_account_along_the_ladder(world: dict[str, 
         assert abs(account.purge_after - account.suspended_at - timedelta(days=services.settings.suspension_retention_days)) < timedelta(seconds=1)
 
 
-def test_an_approved_appeal_reverses_the_decision_and_its_strike(world: dict[str, Any]) -> None:
+def _removed_on_report(world: dict[str, Any]) -> tuple[User, User, dict[str, Any], dict[str, Any]]:
+    """An author's post reported and removed by mod1: the author, the reporter, the post
+    and the decision."""
     author: User = world["make"]("author")
     reporter: User = world["make"]("reporter")
-    mod1, mod2 = world["mod1"], world["mod2"]
     post = author.status("A sharp but fair political comment")
-    case_id = report_case(reporter, author, post["id"], "abuse-harassment", mod1)
-    decision = decide(mod1, case_id, rule_id="abuse-harassment", actions=["remove"], status_id=post["id"], reasons="Insulting.").json()
+    case_id = report_case(reporter, author, post["id"], "abuse-harassment", world["mod1"])
+    decision = decide(
+        world["mod1"], case_id, rule_id="abuse-harassment", actions=["remove"], status_id=post["id"], reasons="Insulting."
+    ).json()
+    return author, reporter, post, decision
+
+
+def test_an_approved_appeal_reverses_the_decision_and_its_strike(world: dict[str, Any]) -> None:
+    author, reporter, post, decision = _removed_on_report(world)
+    mod2 = world["mod2"]
     assert reporter.get(f"/api/v1/statuses/{post['id']}").status_code == 404
     appeal = author.post(f"/api/parley/v1/decisions/{decision['id']}/appeal", json={"text": "It is political commentary."}).json()
     r = mod2.post(f"/api/parley/v1/appeals/{appeal['id']}/resolve", json={"outcome": "approve", "reasons": "Commentary on politics is allowed."})
@@ -234,12 +243,8 @@ def test_an_approved_appeal_reverses_the_decision_and_its_strike(world: dict[str
 def test_a_decision_reversed_without_an_appeal_cannot_be_appealed_any_more(world: dict[str, Any]) -> None:
     from parley.safety.decisions import reverse
 
-    author: User = world["make"]("author")
-    reporter: User = world["make"]("reporter")
-    mod1, mod2 = world["mod1"], world["mod2"]
-    post = author.status("A sharp but fair political comment")
-    case_id = report_case(reporter, author, post["id"], "abuse-harassment", mod1)
-    decision = decide(mod1, case_id, rule_id="abuse-harassment", actions=["remove"], status_id=post["id"], reasons="Insulting.").json()
+    author, _, _, decision = _removed_on_report(world)
+    mod2 = world["mod2"]
     services: Services = world["services"]
     with services.db.unit() as uow:
         moderator = uow.session.get(Account, int(mod2.id))
