@@ -328,8 +328,8 @@ async def call(
             try:
                 return work(ctx)
             except FeedNotBuilt:
-                if account_id is None:
-                    raise
+                if account_id is None or is_write:
+                    raise  # a write unit must not commit half its work and run it again
                 return "rebuild", account_id
 
     def run() -> Response:

@@ -127,9 +127,10 @@ class FeedNotBuilt(Exception):
     """The reader's feed is missing (never built, or the cache lost it): rebuild, read again."""
 
 
-# A home read rebuilds a missing feed and reads again at most this many times; if the feed
-# keeps disappearing, the reader is told so (``home_unreadable``) rather than looping.
-FEED_REBUILDS = 2
+# A home read refreshes (notes activity, or rebuilds a missing feed) and reads again at
+# most this many times; if the feed keeps disappearing, the reader is told so
+# (``home_unreadable``) rather than looping.
+FEED_REBUILDS = 3
 
 
 def home_unreadable() -> Conflict:

@@ -14,11 +14,13 @@ there fails instead of slipping into a transaction meant for reading.
 
 On PostgreSQL every exchange with the server is a round trip, and a home page is bound by
 them. Read units run on connections in autocommit mode that the server holds read-only
-(``default_transaction_read_only``): no ``BEGIN`` and no ``COMMIT``. Each statement sees
-the data as committed when it starts, as it would inside a transaction under PostgreSQL's
-default isolation (read committed). Pooled connections are pinged only when they come
-back to work after ``IDLE_PING_SECONDS`` idle (a restarted server or a dropped connection
-shows then), not on every checkout, which would cost a round trip per request.
+(``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` when each connects): no
+``BEGIN`` and no ``COMMIT``. Each statement sees the data as committed when it starts,
+as it would inside a transaction under PostgreSQL's default isolation (read committed). Pooled connections are pinged only when they come
+back to work after ``IDLE_PING_SECONDS`` idle, not on every checkout, which would cost a
+round trip per request: a restarted server or a dropped connection is noticed there and
+the whole pool is replaced; a connection in steady use meets a restart as one failed
+request, as it would in the middle of a transaction.
 
 Each pool keeps as many connections as the process has threads that use the database
 (``Settings.threads`` for requests, plus job workers). SQLAlchemy closes a connection that
@@ -35,7 +37,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -69,8 +71,9 @@ def _ping_when_idle(engine: Engine) -> None:
         try:
             engine.dialect.do_ping(dbapi_conn)
         except Exception as exc:
-            # The pool discards this connection and checks out another.
-            raise DisconnectionError(str(exc)) from exc
+            # The server restarted or dropped us: every pooled connection is suspect, so
+            # the pool discards them all (as pre-ping does) and this checkout opens anew.
+            raise InvalidatePoolError(str(exc)) from exc
 
 
 def _make_engine(url: str, *, connections: int, immediate: bool = False, read_only: bool = False) -> Engine:
@@ -78,12 +81,13 @@ def _make_engine(url: str, *, connections: int, immediate: bool = False, read_on
     pool = {"pool_size": connections, "max_overflow": 10}
     if not is_sqlite(url):
         if read_only:
-            engine = create_engine(
-                url,
-                isolation_level="AUTOCOMMIT",
-                connect_args={"options": "-c default_transaction_read_only=on"},
-                **pool,
-            )
+            engine = create_engine(url, isolation_level="AUTOCOMMIT", **pool)
+
+            @event.listens_for(engine, "connect")
+            def _read_only(dbapi_conn: Any, _record: Any) -> None:
+                # A session setting, once per connection; the URL's own options stay.
+                dbapi_conn.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                dbapi_conn.commit()
         else:
             engine = create_engine(url, **pool)
         _ping_when_idle(engine)

@@ -112,17 +112,17 @@ def rows_many(
     session: Session, statements: Sequence[tuple[Statement, Mapping[str, Any] | None]]
 ) -> list[list[Any]]:
     """Run independent statements; on PostgreSQL in one round trip (psycopg's pipeline
-    mode, also used for a lone statement that opens a transaction), on SQLite one after
+    mode), on SQLite one after
     the other (there is no round trip to save). Pending ORM changes are flushed first."""
     session.flush()
     conn = session.connection()
     prepared = [_prepare(conn, statement, params) for statement, params in statements]
     driver: Any = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite" or (len(prepared) < 2 and (driver.autocommit or driver.info.transaction_status)):
+    if conn.dialect.name == "sqlite" or len(prepared) < 2:
         return [list(driver.execute(text, args).fetchall()) for text, args in prepared]
-    # In a pipeline, the BEGIN that opens a transaction travels with the statements, and
-    # leaving the block sends one Sync and reads every result: one round trip in all
-    # (fetching inside the block would flush first and cost a second).
+    # Leaving the block sends one Sync and reads every result: one round trip (fetching
+    # inside the block would flush first and cost a second). A BEGIN that opens a write
+    # transaction still costs one of its own: psycopg syncs it before the statements.
     cursors = [driver.cursor() for _ in prepared]
     with driver.pipeline():
         for cursor, (text, args) in zip(cursors, prepared, strict=True):

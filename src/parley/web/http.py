@@ -274,8 +274,8 @@ async def page(
                 try:
                     return work(ctx)
                 except FeedNotBuilt:
-                    if viewer is None:
-                        raise
+                    if viewer is None or is_write:
+                        raise  # a write unit must not commit half its work and run it again
                     state["rebuild"] = True
                     return viewer.id
             finally:
