@@ -22,7 +22,7 @@ from starlette.responses import Response
 from parley.accounts.service import get_account
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, Invalid, NotFound, ParleyError, RateLimited, Unauthorized
-from parley.feeds.service import FEED_REBUILDS, FeedNotBuilt, freshness, home_unreadable, refresh
+from parley.feeds.service import Refresh, fresh_or_refresh, read_refreshing
 from parley.oauth.apps import Credentials, authenticate_token
 from parley.pagination import Page, Paged, newest_first
 from parley.posts.render import Renderer
@@ -299,7 +299,8 @@ async def call(
     limit_key: str | None = None,
     home_feed: bool = False,
 ) -> Response:
-    """Run ``work`` in one transaction in a worker thread, after auth and rate limits."""
+    """Run ``work`` in one transaction in a worker thread, after auth and rate limits.
+    ``home_feed``: ``work`` is a read of the caller's home feed, refreshed first if needed."""
     services: Services = request.app.state.services
     params = await read_params(request)
     token = bearer_token(request)
@@ -309,7 +310,7 @@ async def call(
     rate_headers: dict[str, str] = {}
     url = services.settings.base_url + request.url.path + (f"?{request.url.query}" if request.url.query else "")
 
-    def attempt(check_feed: bool) -> Response | tuple[str, int]:
+    def attempt(check_feed: bool) -> Response | Refresh:
         with services.db.unit(write=is_write) as uow:
             # Public metadata ignores tokens, so a revoked one cannot lock a client out.
             credentials = authenticate_token(uow.session, token) if token and auth != "none" else None
@@ -320,37 +321,18 @@ async def call(
             ctx = Ctx(uow, services, params, credentials, url)
             if scope is not None and (credentials is not None or auth in ("required", "app")):
                 ctx.require(scope)
-            account_id = credentials.account_id if credentials is not None else None
-            if check_feed and credentials is not None and account_id is not None:
-                state = freshness(services.settings, credentials.last_active_at)
-                if state != "fresh":
-                    return state, account_id
-            try:
+            if not home_feed or credentials is None or credentials.account_id is None:
                 return work(ctx)
-            except FeedNotBuilt:
-                if account_id is None or is_write:
-                    raise  # a write unit must not commit half its work and run it again
-                return "rebuild", account_id
+            return fresh_or_refresh(
+                services.settings, credentials.account_id, credentials.last_active_at, lambda: work(ctx), check=check_feed
+            )
 
     def run() -> Response:
         # Counters may live in Redis: count in the worker thread, off the event loop.
         rate_headers.update(services.limiter.hit_api(request, token))
         if limit_key:
             services.limiter.hit_named(limit_key, request, token)
-        result = attempt(home_feed)
-        # The reader's feed is stale or missing: rebuild it in a write transaction of its
-        # own, then read in a fresh one that sees the rebuilt feed (again if the feed was
-        # lost meanwhile, as when Redis restarts).
-        for _ in range(FEED_REBUILDS):
-            if isinstance(result, Response):
-                return result
-            state, account_id = result
-            with services.db.unit() as uow:
-                refresh(uow.session, services.feeds, services.settings, account_id, rebuild_feed=state == "rebuild")
-            result = attempt(False)
-        if isinstance(result, Response):
-            return result
-        raise home_unreadable()
+        return read_refreshing(services.db, services.feeds, services.settings, attempt)
 
     response = await run_in_threadpool(run)
     for k, v in rate_headers.items():

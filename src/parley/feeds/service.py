@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import functools
 import heapq
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import bindparam, exists, or_, select, update
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from parley.errors import Conflict
 from parley.feeds.store import FeedStore
 from parley.pagination import Page
 from parley.settings import Settings
+from parley.store.db import Database
 from parley.store.raw import Statement, rows
 from parley.store.tables import Account, Block, Follow, Mention, Mute, Post, utcnow
 
@@ -128,13 +130,49 @@ class FeedNotBuilt(Exception):
 
 
 # A home read refreshes (notes activity, or rebuilds a missing feed) and reads again at
-# most this many times; if the feed keeps disappearing, the reader is told so
-# (``home_unreadable``) rather than looping.
-FEED_REBUILDS = 3
+# most this many times; if the feed keeps disappearing, the reader is told so rather than
+# looping.
+FEED_REFRESHES = 3
+
+T = TypeVar("T")
 
 
-def home_unreadable() -> Conflict:
-    return Conflict("Your home timeline could not be read just now; please try again")
+@dataclass(frozen=True)
+class Refresh:
+    """What a read asks for before it can answer: note the reader's activity, or rebuild."""
+
+    account_id: int
+    rebuild: bool
+
+
+def fresh_or_refresh(
+    settings: Settings, account_id: int, last: datetime | None, work: Callable[[], T], *, check: bool = True
+) -> T | Refresh:
+    """``work()`` (a read that may use the reader's home feed), or the ``Refresh`` it needs
+    first: when the reader was away (``check``) or the feed turned out to be missing."""
+    if check:
+        state = freshness(settings, last)
+        if state != "fresh":
+            return Refresh(account_id, rebuild=state == "rebuild")
+    try:
+        return work()
+    except FeedNotBuilt:
+        return Refresh(account_id, rebuild=True)
+
+
+def read_refreshing(db: Database, feeds: FeedStore, settings: Settings, attempt: Callable[[bool], T | Refresh]) -> T:
+    """Run ``attempt(check)`` (one read transaction); while it asks for a ``Refresh``, do it
+    in a write transaction of its own and read again in a fresh one that sees it."""
+    result = attempt(True)
+    for _ in range(FEED_REFRESHES):
+        if not isinstance(result, Refresh):
+            return result
+        with db.unit() as uow:
+            refresh(uow.session, feeds, settings, result.account_id, rebuild_feed=result.rebuild)
+        result = attempt(False)
+    if isinstance(result, Refresh):
+        raise Conflict("Your home timeline could not be read just now; please try again")
+    return result
 
 
 def freshness(settings: Settings, last: datetime | None) -> Freshness:

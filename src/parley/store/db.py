@@ -16,11 +16,12 @@ On PostgreSQL every exchange with the server is a round trip, and a home page is
 them. Read units run on connections in autocommit mode that the server holds read-only
 (``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` when each connects): no
 ``BEGIN`` and no ``COMMIT``. Each statement sees the data as committed when it starts,
-as it would inside a transaction under PostgreSQL's default isolation (read committed). Pooled connections are pinged only when they come
-back to work after ``IDLE_PING_SECONDS`` idle, not on every checkout, which would cost a
-round trip per request: a restarted server or a dropped connection is noticed there and
-the whole pool is replaced; a connection in steady use meets a restart as one failed
-request, as it would in the middle of a transaction.
+as it would inside a transaction under PostgreSQL's default isolation (read committed).
+Pooled connections are pinged only when they come back to work after
+``IDLE_PING_SECONDS`` idle, not on every checkout, which would cost a round trip per
+request: a restarted server or a dropped connection is noticed there and the whole pool
+is replaced; a connection in steady use meets a restart as one failed request, as it
+would in the middle of a transaction.
 
 Each pool keeps as many connections as the process has threads that use the database
 (``Settings.threads`` for requests, plus job workers). SQLAlchemy closes a connection that

@@ -112,8 +112,8 @@ def rows_many(
     session: Session, statements: Sequence[tuple[Statement, Mapping[str, Any] | None]]
 ) -> list[list[Any]]:
     """Run independent statements; on PostgreSQL in one round trip (psycopg's pipeline
-    mode), on SQLite one after
-    the other (there is no round trip to save). Pending ORM changes are flushed first."""
+    mode), on SQLite one after the other (there is no round trip to save). Pending ORM
+    changes are flushed first."""
     session.flush()
     conn = session.connection()
     prepared = [_prepare(conn, statement, params) for statement, params in statements]

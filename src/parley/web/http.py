@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from parley.accounts.sessions import SESSION_COOKIE, account_for_session
 from parley.api.mastodon.entities import Serializer
 from parley.errors import Forbidden, NotFound, ParleyError
-from parley.feeds.service import FEED_REBUILDS, FeedNotBuilt, freshness, home_unreadable, refresh
+from parley.feeds.service import Refresh, fresh_or_refresh, read_refreshing
 from parley.notifications import service as notes
 from parley.pagination import Page, Paged
 from parley.posts.service import MAX_CHARS
@@ -240,6 +240,7 @@ async def page(
 ) -> Response:
     """Run ``work`` in one transaction in a worker thread, as the signed-in person.
 
+    ``home_feed``: ``work`` is a read of the viewer's home feed, refreshed first if needed.
     ``check_csrf=False`` is for the sign-in and sign-up forms, which show a stale form's
     error on the form itself (``work`` then checks ``csrf_ok``)."""
     services: Services = request.app.state.services
@@ -249,7 +250,7 @@ async def page(
     csrf = csrf_token(request)
     state: dict[str, Any] = {"language": i18n.choose(None, request.cookies.get(LANGUAGE_COOKIE), request.headers.get("accept-language"))}
 
-    def attempt(check_feed: bool) -> Response | int:
+    def attempt(check_feed: bool) -> Response | Refresh:
         with services.db.unit(write=is_write) as uow:
             viewer = account_for_session(uow.session, key)
             state["language"] = i18n.choose(
@@ -266,18 +267,9 @@ async def page(
                     raise NotFound("Page not found")
                 if check_csrf and request.method == "POST" and not csrf_ok(request, form):
                     raise Forbidden("Your form expired. Please go back, reload the page and try again.")
-                if check_feed and viewer is not None:
-                    fresh = freshness(services.settings, viewer.last_active_at)
-                    if fresh != "fresh":
-                        state["rebuild"] = fresh == "rebuild"
-                        return viewer.id
-                try:
+                if not home_feed or viewer is None:
                     return work(ctx)
-                except FeedNotBuilt:
-                    if viewer is None or is_write:
-                        raise  # a write unit must not commit half its work and run it again
-                    state["rebuild"] = True
-                    return viewer.id
+                return fresh_or_refresh(services.settings, viewer.id, viewer.last_active_at, lambda: work(ctx), check=check_feed)
             finally:
                 i18n._current.reset(token)
 
@@ -286,17 +278,7 @@ async def page(
             services.limiter.hit_api(request, None)
         if limit_key:
             services.limiter.hit_named(limit_key, request, None)
-        result = attempt(home_feed)
-        # The reader's home feed is stale or missing: rebuild it, then read again.
-        for _ in range(FEED_REBUILDS):
-            if isinstance(result, Response):
-                return result
-            with services.db.unit() as uow:
-                refresh(uow.session, services.feeds, services.settings, result, rebuild_feed=bool(state.get("rebuild")))
-            result = attempt(False)
-        if isinstance(result, Response):
-            return result
-        raise home_unreadable()
+        return read_refreshing(services.db, services.feeds, services.settings, attempt)
 
     try:
         response = await run_in_threadpool(run)
