@@ -21,6 +21,7 @@ SESSION_TTL = timedelta(days=30)
 # The web UI's session cookie (also read where files are served to moderators).
 SESSION_COOKIE = "parley_session"
 
+
 def start_session(session: Session, account: Account) -> str:
     key = secrets.token_urlsafe(32)
     session.add(
