@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,40 +30,34 @@ class Relations:
     notifying: set[int] = field(default_factory=set)
 
 
-def _relations_statement() -> Any:
-    """Every edge between a viewer and a set of accounts, built once (``:viewer``, ``:ids``)."""
+def relations_statement(among: Callable[[Any], Any]) -> Any:
+    """Every edge between a viewer (``:viewer``) and some accounts, in force at ``:now``;
+    ``among(column)`` is the condition that ``column`` holds one of those accounts.
+
+    One branch per direction of each edge, each a plain conjunction, so each is an index
+    lookup (an OR of the two directions let PostgreSQL scan all of a viewer's edges)."""
     viewer: Any = bindparam("viewer")
-    ids: Any = bindparam("ids", expanding=True)
     no = literal(False, Boolean)
-    return union_all(
-        select(literal("f"), Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify).where(
-            or_(
-                (Follow.account_id == viewer) & Follow.target_account_id.in_(ids),
-                (Follow.target_account_id == viewer) & Follow.account_id.in_(ids),
-            )
-        ),
-        select(literal("r"), FollowRequest.account_id, FollowRequest.target_account_id, no, no).where(
-            or_(
-                (FollowRequest.account_id == viewer) & FollowRequest.target_account_id.in_(ids),
-                (FollowRequest.target_account_id == viewer) & FollowRequest.account_id.in_(ids),
-            )
-        ),
-        select(literal("b"), Block.account_id, Block.target_account_id, no, no).where(
-            or_(
-                (Block.account_id == viewer) & Block.target_account_id.in_(ids),
-                (Block.target_account_id == viewer) & Block.account_id.in_(ids),
-            )
-        ),
+    follow = (literal("f"), Follow.account_id, Follow.target_account_id, Follow.show_reblogs, Follow.notify)
+    request = (literal("r"), FollowRequest.account_id, FollowRequest.target_account_id, no, no)
+    block = (literal("b"), Block.account_id, Block.target_account_id, no, no)
+    branches: list[Any] = []
+    for columns, edge in ((follow, Follow), (request, FollowRequest), (block, Block)):
+        branches.append(select(*columns).where(edge.account_id == viewer, among(edge.target_account_id)))
+        branches.append(select(*columns).where(edge.target_account_id == viewer, among(edge.account_id)))
+    branches.append(
         select(literal("m"), Mute.account_id, Mute.target_account_id, Mute.hide_notifications, no).where(
             Mute.account_id == viewer,
-            Mute.target_account_id.in_(ids),
+            among(Mute.target_account_id),
             or_(Mute.expires_at.is_(None), Mute.expires_at > bindparam("now")),
-        ),
+        )
     )
+    return union_all(*branches)
 
 
 # Built once: composing this statement per call cost more than running it.
-_RELATIONS = Statement(_relations_statement())
+_IDS: Any = bindparam("ids", expanding=True)
+RELATIONS = Statement(relations_statement(lambda column: column.in_(_IDS)))
 
 
 def relations_query(viewer_id: int | None, account_ids: Iterable[int]) -> tuple[Statement, dict[str, Any]] | None:
@@ -72,7 +66,7 @@ def relations_query(viewer_id: int | None, account_ids: Iterable[int]) -> tuple[
     ids = set(account_ids)
     if viewer_id is None or not ids:
         return None
-    return _RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}
+    return RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}
 
 
 def relations_from(viewer_id: int | None, found: Iterable[Any]) -> Relations:

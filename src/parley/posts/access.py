@@ -9,31 +9,79 @@ objects, because the writes that start from it change them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
-from parley.graph.relations import Relations, relations_from, relations_query
-from parley.store.raw import Statement, rows_many
-from parley.store.rows import PostRow, post_rows
-from parley.store.tables import Account, Mention, Post
+from parley.graph.relations import RELATIONS, Relations, relations_from, relations_statement
+from parley.store.raw import InSelect, Statement, pipelined, rows_many
+from parley.store.rows import (
+    ACCOUNT_COLUMNS,
+    ACCOUNTS_BY_ID,
+    POSTS_BY_ID,
+    AccountRow,
+    PostRow,
+    post_rows,
+)
+from parley.store.tables import Account, Bookmark, Favourite, Mention, Pin, Post, utcnow
 from parley.visibility import Context, PostFacts, Verdict, ViewerFacts, decide
 
 PostLike = Post | PostRow
 P = TypeVar("P", Post, PostLike)
 
 
+@dataclass
+class Flags:
+    """The viewer's marks on the posts ``covered``: which they favourited, reposted,
+    bookmarked or pinned, and which mention them."""
+
+    covered: set[int] = field(default_factory=set)
+    favourited: set[int] = field(default_factory=set)
+    reblogged: set[int] = field(default_factory=set)
+    bookmarked: set[int] = field(default_factory=set)
+    pinned: set[int] = field(default_factory=set)
+    mentioned: set[int] = field(default_factory=set)
+
+    def add(self, other: Flags) -> None:
+        for name in ("covered", "favourited", "reblogged", "bookmarked", "pinned", "mentioned"):
+            getattr(self, name).update(getattr(other, name))
+
+
+@dataclass
+class Facts:
+    """What posts are judged and shown with, for one viewer, read together: the posts,
+    their authors, the viewer's relations to the authors and the viewer's flags on the
+    posts. A snapshot: whoever changes what it describes reads it again."""
+
+    viewer_id: int | None
+    posts: dict[int, Any] = field(default_factory=dict)
+    authors: dict[int, AccountRow] = field(default_factory=dict)
+    rel: Relations = field(default_factory=lambda: Relations(None))
+    flags: Flags = field(default_factory=Flags)
+
+    def add(self, other: Facts) -> None:
+        """Take in ``other``'s facts (for the same viewer)."""
+        self.posts.update(other.posts)
+        self.authors.update(other.authors)
+        for name, value in vars(other.rel).items():
+            if isinstance(value, set):
+                getattr(self.rel, name).update(value)
+        self.flags.add(other.flags)
+
+
 @dataclass(frozen=True)
 class Seen(Generic[P]):
-    """A post the viewer may see, the original it reposts (if any), and the verdict."""
+    """A post the viewer may see, the original it reposts (if any), and the verdict;
+    ``facts``: what it was judged with, for the serialiser to reuse (None: read afresh)."""
 
     post: P
     original: P | None
     verdict: Verdict
+    facts: Facts | None = None
 
     @property
     def target(self) -> P:
@@ -41,28 +89,88 @@ class Seen(Generic[P]):
         return self.original or self.post
 
 
-_SUSPENDED = Statement(
-    select(Account.id).where(Account.id.in_(bindparam("ids", expanding=True)), Account.suspended_at.is_not(None))
-)
-_MENTIONED = Statement(
-    select(Mention.post_id).where(
-        Mention.post_id.in_(bindparam("ids", expanding=True)), Mention.account_id == bindparam("viewer")
+_IDS: Any = bindparam("ids", expanding=True)
+_VIEWER: Any = bindparam("viewer")
+# Authors and relations are asked by post ids, so they travel with the posts themselves:
+# one round trip on PostgreSQL for a page, whatever its size.
+_AUTHOR_IDS = select(Post.account_id).where(Post.id.in_(_IDS))
+_AUTHORS = Statement(select(*ACCOUNT_COLUMNS).where(InSelect(Account.id, _AUTHOR_IDS)))
+_RELATIONS_TO_AUTHORS = Statement(relations_statement(lambda column: InSelect(column, _AUTHOR_IDS)))
+FLAGS = Statement(
+    union_all(
+        select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
+        select(literal("r"), Post.reblog_of_id).where(
+            Post.account_id == _VIEWER, Post.reblog_of_id.in_(_IDS), Post.deleted_at.is_(None)
+        ),
+        select(literal("b"), Bookmark.post_id).where(Bookmark.account_id == _VIEWER, Bookmark.post_id.in_(_IDS)),
+        select(literal("p"), Pin.post_id).where(Pin.account_id == _VIEWER, Pin.post_id.in_(_IDS)),
+        select(literal("m"), Mention.post_id).where(Mention.account_id == _VIEWER, Mention.post_id.in_(_IDS)),
     )
 )
 
 
-def _verdict(
-    post: PostLike, rel: Relations, mentioned: set[int], suspended: set[int], context: Context
-) -> Verdict:
+def flags_from(covered: Iterable[int], found: Iterable[Any]) -> Flags:
+    """Flags from the rows of ``FLAGS`` asked for the posts ``covered``."""
+    out = Flags(set(covered))
+    sets = {"f": out.favourited, "r": out.reblogged, "b": out.bookmarked, "p": out.pinned, "m": out.mentioned}
+    for kind, post_id in found:
+        sets[kind].add(post_id)
+    return out
+
+
+def load_facts(
+    session: Session, viewer_id: int | None, ids: Collection[int], known: Mapping[int, PostLike] | None = None
+) -> Facts:
+    """The facts of the posts ``ids`` and of the originals they repost: one round trip on
+    PostgreSQL, two when there are reposts. ``known``: the posts themselves, if the
+    caller has them (then they are not read again)."""
+    wanted = list(set(ids))
+    facts = Facts(viewer_id, rel=Relations(viewer_id))
+    if not wanted:
+        return facts
+    if known is None and not pipelined(session):
+        # No round trip to save: the posts first, then the rest by their authors' ids
+        # (cheaper statements than the subqueries).
+        known = post_rows(session, wanted)
+    if known is not None and not known:
+        return facts  # none of them exists
+    queries: list[tuple[Statement, dict[str, Any]]] = []
+    if known is None:
+        queries.append((POSTS_BY_ID, {"ids": wanted}))
+        queries.append((_AUTHORS, {"ids": wanted}))
+        if viewer_id is not None:
+            queries.append((_RELATIONS_TO_AUTHORS, {"viewer": viewer_id, "ids": wanted, "now": utcnow()}))
+    else:
+        authors = list({p.account_id for p in known.values()})
+        queries.append((ACCOUNTS_BY_ID, {"ids": authors}))
+        if viewer_id is not None:
+            queries.append((RELATIONS, {"viewer": viewer_id, "ids": authors, "now": utcnow()}))
+    if viewer_id is not None:
+        queries.append((FLAGS, {"viewer": viewer_id, "ids": wanted}))
+    found = iter(rows_many(session, queries))
+    facts.posts = {r[0]: PostRow.of(r) for r in next(found)} if known is None else dict(known)
+    facts.authors = {r[0]: AccountRow.of(r) for r in next(found)}
+    if viewer_id is not None:
+        facts.rel = relations_from(viewer_id, next(found))
+        facts.flags = flags_from(wanted, next(found))
+    originals = {p.reblog_of_id for p in facts.posts.values() if p.reblog_of_id is not None} - facts.posts.keys()
+    if originals:
+        facts.add(load_facts(session, viewer_id, originals))
+    return facts
+
+
+def _verdict(post: PostLike, facts: Facts, context: Context) -> Verdict:
+    rel = facts.rel
+    author = facts.authors.get(post.account_id)
     viewer = ViewerFacts(
-        viewer_id=rel.viewer_id,
+        viewer_id=facts.viewer_id,
         follows_author=post.account_id in rel.following,
-        mentioned=post.id in mentioned,
+        mentioned=post.id in facts.flags.mentioned,
         blocks_author=post.account_id in rel.blocking,
         blocked_by_author=post.account_id in rel.blocked_by,
         mutes_author=post.account_id in rel.muting,
     )
-    facts = PostFacts(
+    post_facts = PostFacts(
         author_id=post.account_id,
         visibility=post.visibility,
         deleted=post.deleted_at is not None,
@@ -70,59 +178,33 @@ def _verdict(
         removed=post.removed_at is not None,
         notice_rule_id=post.notice_rule_id,
         limited=post.limited,
-        author_suspended=post.account_id in suspended,
+        author_suspended=author is None or author.suspended_at is not None,
     )
-    return decide(facts, viewer, context)
+    return decide(post_facts, viewer, context)
 
 
-def _judge(
-    session: Session,
-    viewer_id: int | None,
-    posts: Sequence[Any],
-    originals: Mapping[int, Any],
-    context: Context,
-    rel: Relations | None = None,
-) -> list[Seen[Any]]:
-    """The posts the viewer may see, in order; a repost only if its original is seen too.
-    ``rel``: the viewer's relations to the authors, if the caller has loaded them."""
-    everyone = list(posts) + list(originals.values())
-    authors = {p.account_id for p in everyone}
-    # The facts are independent of each other: one round trip on PostgreSQL.
-    queries: dict[str, tuple[Statement, dict[str, Any]]] = {"suspended": (_SUSPENDED, {"ids": list(authors)})}
-    relations = relations_query(viewer_id, authors) if rel is None else None
-    if relations is not None:
-        queries["relations"] = relations
-    private_ids = [p.id for p in everyone if p.visibility in ("private", "direct")]
-    if viewer_id is not None and private_ids:
-        queries["mentioned"] = (_MENTIONED, {"ids": private_ids, "viewer": viewer_id})
-    found = dict(zip(queries, rows_many(session, list(queries.values())), strict=True))
-    suspended = {r[0] for r in found["suspended"]}
-    if rel is None:
-        rel = relations_from(viewer_id, found.get("relations", []))
-    mentioned = {r[0] for r in found.get("mentioned", [])}
+def judge(facts: Facts, posts: Sequence[Any], context: Context) -> list[Seen[Any]]:
+    """The posts of ``posts`` the viewer may see in ``context``, in order, by ``facts``
+    (which must cover them): a repost only if its original is seen too."""
     out: list[Seen[Any]] = []
     for post in posts:
-        verdict = _verdict(post, rel, mentioned, suspended, context)
+        verdict = _verdict(post, facts, context)
         if not verdict.visible:
             continue
         original = None
         if post.reblog_of_id is not None:
-            original = originals.get(post.reblog_of_id)
+            original = facts.posts.get(post.reblog_of_id)
             if original is None:
                 continue
-            verdict = _verdict(original, rel, mentioned, suspended, context)
+            verdict = _verdict(original, facts, context)
             if not verdict.visible:
                 continue
-        out.append(Seen(post, original, verdict))
+        out.append(Seen(post, original, verdict, facts))
     return out
 
 
 def visible_posts(
-    session: Session,
-    viewer_id: int | None,
-    posts: Sequence[PostLike],
-    context: Context,
-    rel: Relations | None = None,
+    session: Session, viewer_id: int | None, posts: Sequence[PostLike], context: Context
 ) -> list[Seen[PostLike]]:
     """The posts of ``posts`` the viewer may see in ``context``, in the same order.
 
@@ -131,10 +213,8 @@ def visible_posts(
     """
     if not posts:
         return []
-    originals = post_rows(session, {p.reblog_of_id for p in posts if p.reblog_of_id is not None})
-    if originals:
-        rel = None  # the originals' authors are not in it
-    return _judge(session, viewer_id, posts, originals, context, rel)
+    facts = load_facts(session, viewer_id, [p.id for p in posts], known={p.id: p for p in posts})
+    return judge(facts, posts, context)
 
 
 def visible_by_ids(
@@ -143,8 +223,8 @@ def visible_by_ids(
     """The posts ``ids`` (in that order) that the viewer may see in ``context``."""
     if not ids:
         return []
-    found = post_rows(session, ids)
-    return visible_posts(session, viewer_id, [found[i] for i in ids if i in found], context)
+    facts = load_facts(session, viewer_id, ids)
+    return judge(facts, [facts.posts[i] for i in ids if i in facts.posts], context)
 
 
 def get_post_for(
@@ -154,12 +234,13 @@ def get_post_for(
     post = session.get(Post, post_id)
     if post is None:
         raise NotFound("Record not found")
-    originals: dict[int, Post] = {}
+    known: dict[int, Post] = {post.id: post}
     if post.reblog_of_id is not None:
         original = session.get(Post, post.reblog_of_id)
         if original is not None:
-            originals[original.id] = original
-    seen = _judge(session, viewer_id, [post], originals, context)
+            known[original.id] = original
+    seen = judge(load_facts(session, viewer_id, known, known=known), [post], context)
     if not seen:
         raise NotFound("Record not found")
-    return seen[0]
+    # Without its facts: callers change the post (favourite, pin...) before showing it.
+    return Seen(seen[0].post, seen[0].original, seen[0].verdict)

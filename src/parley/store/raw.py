@@ -24,7 +24,10 @@ from typing import Any
 
 import orjson
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
+from sqlalchemy.types import NullType
 
 _POSTCOMPILE = re.compile(r"(NOT )?IN \(__\[POSTCOMPILE_(\w+)\]\)")
 
@@ -76,6 +79,29 @@ class Statement:
         return found
 
 
+class InSelect(ColumnElement[bool]):
+    """``column IN (select)``, for a select of a few ids. PostgreSQL gets it as
+    ``column = ANY(ARRAY(select))``: the select runs once, first, and its ids are looked up
+    in the index; as a plain IN (or a join) the planner could scan a whole index instead."""
+
+    type: Any = NullType()  # as a Boolean, SQLite would get "... = 1" and lose the index
+    inherit_cache = False
+
+    def __init__(self, column: Any, select: Any) -> None:
+        self.column = column
+        self.select = select.scalar_subquery()
+
+
+@compiles(InSelect)
+def _in_select(element: InSelect, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} IN {compiler.process(element.select, **kw)}"
+
+
+@compiles(InSelect, "postgresql")
+def _in_select_array(element: InSelect, compiler: Any, **kw: Any) -> str:
+    return f"{compiler.process(element.column, **kw)} = ANY(ARRAY{compiler.process(element.select, **kw)})"
+
+
 def _sqlite_value(value: Any) -> Any:
     if isinstance(value, datetime):
         # As SQLAlchemy stores them on SQLite: naive UTC, microseconds, a space.
@@ -106,6 +132,12 @@ def _prepare(
         # Listeners (statement counts in tests, tracing) see these statements too.
         conn.dispatch.before_cursor_execute(conn, None, text, args, None, False)
     return text, args, statement.prepare
+
+
+def pipelined(session: Session) -> bool:
+    """Whether independent statements cost one round trip together (PostgreSQL), so
+    it pays to ask by subquery what could be asked by a list read first."""
+    return session.connection().dialect.name == "postgresql"
 
 
 def rows(session: Session, statement: Statement, params: Mapping[str, Any] | None = None) -> list[Any]:

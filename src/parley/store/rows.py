@@ -82,8 +82,10 @@ class AccountRow(NamedTuple):
 
 
 _IDS: Any = bindparam("ids", expanding=True)
-_POSTS = Statement(select(*[Post.__table__.c[f] for f in PostRow._fields]).where(Post.id.in_(_IDS)))
-ACCOUNTS_BY_ID = Statement(select(*[Account.__table__.c[f] for f in AccountRow._fields]).where(Account.id.in_(_IDS)))
+POST_COLUMNS = [Post.__table__.c[f] for f in PostRow._fields]
+ACCOUNT_COLUMNS = [Account.__table__.c[f] for f in AccountRow._fields]
+POSTS_BY_ID = Statement(select(*POST_COLUMNS).where(Post.id.in_(_IDS)))
+ACCOUNTS_BY_ID = Statement(select(*ACCOUNT_COLUMNS).where(Account.id.in_(_IDS)))
 
 
 def post_rows(session: Session, ids: Iterable[int]) -> dict[int, PostRow]:
@@ -91,5 +93,5 @@ def post_rows(session: Session, ids: Iterable[int]) -> dict[int, PostRow]:
     wanted = list(set(ids))
     if not wanted:
         return {}
-    return {r[0]: PostRow.of(r) for r in rows(session, _POSTS, {"ids": wanted})}
+    return {r[0]: PostRow.of(r) for r in rows(session, POSTS_BY_ID, {"ids": wanted})}
 

@@ -13,30 +13,27 @@ from datetime import datetime
 from html import escape
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, literal, select, union_all
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
 from parley.graph.relations import Relations, load_relations
 from parley.memo import Memo
-from parley.posts.access import PostLike, Seen, visible_posts
+from parley.posts.access import FLAGS, Facts, Flags, PostLike, Seen, flags_from, judge, load_facts
 from parley.posts.render import sanitise
 from parley.safety.catalog import BASE_LANGUAGE, CatalogRule, get_rule
 from parley.safety.decisions import removal_rules
 from parley.safety.notices import LANGUAGES as NOTICE_LANGUAGES
 from parley.safety.notices import notice_text, removed_text
 from parley.store.raw import Statement, rows_many
-from parley.store.rows import ACCOUNTS_BY_ID, AccountRow, PostRow, post_rows
+from parley.store.rows import ACCOUNTS_BY_ID, AccountRow, PostRow
 from parley.store.tables import (
     Account,
-    Bookmark,
-    Favourite,
     FollowRequest,
     MediaAttachment,
     Mention,
     Notification,
     OAuthApp,
-    Pin,
     Post,
     PostTag,
     Tag,
@@ -227,11 +224,15 @@ class Serializer:
         """Serialise posts the viewer may see, with a fixed number of queries."""
         if not seen:
             return []
+        facts = Facts(self.viewer_id, rel=Relations(self.viewer_id))
+        for fs in {id(s.facts): s.facts for s in seen if s.facts is not None}.values():
+            facts.add(fs)
         targets = [s.target for s in seen]
         quoted_ids = {p.quote_of_id for p in targets if p.quote_of_id is not None}
-        quotes = _Quotes(self.session, self.viewer_id, list(post_rows(self.session, quoted_ids).values()))
+        quotes = _Quotes(load_facts(self.session, self.viewer_id, quoted_ids), quoted_ids)
+        facts.add(quotes.facts)
         everyone: list[PostLike] = [s.post for s in seen] + targets + [q.post for q in quotes.shown.values()]
-        ctx = _Batch(self.session, self.viewer_id, everyone, self.memo, self.base)
+        ctx = _Batch(self.session, self.viewer_id, everyone, facts, self.memo, self.base)
         return [self._status(s, ctx, quotes) for s in seen]
 
     def status(self, seen: Seen[Any]) -> Json:
@@ -327,12 +328,13 @@ class Serializer:
         elif show is Show.REMOVED:
             extension["removed"] = self._removed(p.id, ctx)
         if self.viewer_id is not None:
-            out["favourited"] = p.id in ctx.favourited
-            out["reblogged"] = p.id in ctx.reblogged
+            flags = ctx.flags
+            out["favourited"] = p.id in flags.favourited
+            out["reblogged"] = p.id in flags.reblogged
             out["muted"] = False
-            out["bookmarked"] = p.id in ctx.bookmarked
+            out["bookmarked"] = p.id in flags.bookmarked
             if p.account_id == self.viewer_id and p.reblog_of_id is None:
-                out["pinned"] = p.id in ctx.pinned
+                out["pinned"] = p.id in flags.pinned
             out["filtered"] = []
         if "notice" in extension:
             # Clients show a status with a "warn" filter result folded behind its title,
@@ -453,15 +455,14 @@ class _Quotes:
     ``deleted`` when it is gone.
     """
 
-    def __init__(self, session: Session, viewer_id: int | None, rows: list[PostRow]) -> None:
-        self.rows = {p.id: p for p in rows}
-        rel = load_relations(session, viewer_id, {p.account_id for p in rows})
-        self.blocking = rel.blocking
-        self.muting = rel.muting
+    def __init__(self, facts: Facts, ids: Iterable[int]) -> None:
+        self.facts = facts
+        self.rows = facts.posts
+        self.blocking = facts.rel.blocking
+        self.muting = facts.rel.muting
         # Judged as a direct link would be (blocks and mutes are folded, not hidden).
-        self.shown = {
-            s.post.id: s for s in visible_posts(session, viewer_id, rows, Context.DIRECT_LINK, rel)
-        }
+        quoted = [facts.posts[i] for i in ids if i in facts.posts]
+        self.shown = {s.post.id: s for s in judge(facts, quoted, Context.DIRECT_LINK)}
 
     def state(self, post_id: int) -> str:
         post = self.rows.get(post_id)
@@ -493,17 +494,6 @@ _MEDIA = Statement(
     .where(MediaAttachment.post_id.in_(_IDS))
     .order_by(MediaAttachment.post_id, MediaAttachment.position)
 )
-_FLAGS = Statement(
-    union_all(
-        select(literal("f"), Favourite.post_id).where(Favourite.account_id == _VIEWER, Favourite.post_id.in_(_IDS)),
-        select(literal("r"), Post.reblog_of_id).where(
-            Post.account_id == _VIEWER, Post.reblog_of_id.in_(_IDS), Post.deleted_at.is_(None)
-        ),
-        select(literal("b"), Bookmark.post_id).where(Bookmark.account_id == _VIEWER, Bookmark.post_id.in_(_IDS)),
-        select(literal("p"), Pin.post_id).where(Pin.account_id == _VIEWER, Pin.post_id.in_(_IDS)),
-    )
-)
-
 Extras = tuple[list[Json], list[Json], Json | None, list[Json]]  # mentions, tags, application, media
 
 
@@ -514,23 +504,27 @@ class _Batch:
     memoised under (post id, edit time) and loaded for the posts not seen before.
     """
 
-    def __init__(self, session: Session, viewer_id: int | None, posts: list[PostLike], memo: Memo, base: str) -> None:
-        post_ids = list({p.id for p in posts})
-        # Authors and the viewer's flags are independent: one round trip on PostgreSQL.
-        queries: dict[str, tuple[Statement, dict[str, Any]]] = {
-            "accounts": (ACCOUNTS_BY_ID, {"ids": list({p.account_id for p in posts})})
-        }
-        if viewer_id is not None and post_ids:
-            queries["flags"] = (_FLAGS, {"viewer": viewer_id, "ids": post_ids})
-        found = dict(zip(queries, rows_many(session, list(queries.values())), strict=True))
-        self.accounts = {r[0]: AccountRow.of(r) for r in found["accounts"]}
-        self.favourited: set[int] = set()
-        self.reblogged: set[int] = set()
-        self.bookmarked: set[int] = set()
-        self.pinned: set[int] = set()
-        sets = {"f": self.favourited, "r": self.reblogged, "b": self.bookmarked, "p": self.pinned}
-        for kind, post_id in found.get("flags", []):
-            sets[kind].add(post_id)
+    def __init__(
+        self, session: Session, viewer_id: int | None, posts: list[PostLike], facts: Facts, memo: Memo, base: str
+    ) -> None:
+        # Authors and flags come with the facts the posts were judged by; what they miss
+        # (posts judged elsewhere) is read here, in one round trip on PostgreSQL.
+        self.accounts = facts.authors
+        self.flags = facts.flags
+        queries: dict[str, tuple[Statement, dict[str, Any]]] = {}
+        authors = list({p.account_id for p in posts} - facts.authors.keys())
+        if authors:
+            queries["accounts"] = (ACCOUNTS_BY_ID, {"ids": authors})
+        unflagged = list({p.id for p in posts} - facts.flags.covered)
+        if viewer_id is not None and unflagged:
+            queries["flags"] = (FLAGS, {"viewer": viewer_id, "ids": unflagged})
+        if queries:
+            found = dict(zip(queries, rows_many(session, list(queries.values())), strict=True))
+            self.accounts = {**facts.authors, **{r[0]: AccountRow.of(r) for r in found.get("accounts", [])}}
+            if "flags" in found:
+                self.flags = Flags()
+                self.flags.add(facts.flags)
+                self.flags.add(flags_from(unflagged, found["flags"]))
         self.extras: dict[int, Extras] = {}
         missing: dict[int, PostLike] = {}
         for p in posts:
