@@ -122,16 +122,3 @@ def test_the_app_runs_requests_in_as_many_threads_as_configured(settings: Settin
     finally:
         services.close()
 
-
-def test_a_statement_kept_unprepared_is_planned_for_its_values_every_time(services: Services) -> None:
-    if services.db.sqlite:
-        pytest.skip("prepared statements are PostgreSQL's")
-    prepared = Statement(select(Account.id).where(Account.id == -41))
-    unprepared = Statement(select(Account.username).where(Account.id == -42), prepare=False)
-    with services.db.unit(write=False) as uow:
-        for _ in range(8):  # psycopg prepares a statement from its fifth run on
-            rows(uow.session, prepared)
-            rows(uow.session, unprepared)
-        kept = [r[0] for r in uow.session.execute(text("SELECT statement FROM pg_prepared_statements"))]
-    assert [s for s in kept if s.startswith("SELECT accounts.id \nFROM accounts")], kept
-    assert not [s for s in kept if s.startswith("SELECT accounts.username")], kept

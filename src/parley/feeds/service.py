@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import bindparam, exists, or_, select, update
+from sqlalchemy import bindparam, exists, literal_column, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from parley.errors import Conflict
@@ -68,22 +68,24 @@ def _hidden_reblogs(viewer_id: int) -> Any:
     return select(Follow.target_account_id).where(Follow.account_id == viewer_id, Follow.show_reblogs.is_(False))
 
 
-# The few big accounts come first (by the followers-count index), then whether the viewer
-# follows each: cheaper than walking the viewer's ~200 follows. Planned for its values
-# each time: a generic plan, blind to how few accounts are big, walked the follows.
-_BIG_FOLLOWED = Statement(
-    select(Follow.target_account_id).where(
-        Follow.account_id == bindparam("viewer"),
-        Follow.target_account_id.in_(select(Account.id).where(Account.followers_count > bindparam("max"))),
-    ),
-    prepare=False,
-)
+@functools.cache
+def _big_followed(max_followers: int) -> Statement:
+    """Which big accounts (more than ``max_followers`` followers) the viewer follows.
+
+    The few big accounts come first (by the followers-count index), then whether the
+    viewer follows each: cheaper than walking the viewer's ~200 follows. The limit is
+    written into the statement (one per setting), so the plan PostgreSQL keeps for it
+    knows how few accounts pass: with a parameter there, its generic plan walked the
+    viewer's follows (0.5 ms against 0.17 ms).
+    """
+    big = select(Account.id).where(Account.followers_count > literal_column(str(int(max_followers))))
+    return Statement(select(Follow.target_account_id).where(Follow.account_id == bindparam("viewer"), Follow.target_account_id.in_(big)))
 
 
 def big_followed_query(settings: Settings, viewer_id: int) -> tuple[Statement, dict[str, Any]]:
     """The accounts the viewer follows that are too big to fan out (merged at read time):
     a statement and its parameters, for ``parley.store.raw.rows_many``."""
-    return _BIG_FOLLOWED, {"viewer": viewer_id, "max": settings.fanout_max_followers}
+    return _big_followed(settings.fanout_max_followers), {"viewer": viewer_id}
 
 
 def rebuild(session: Session, feeds: FeedStore, settings: Settings, viewer_id: int) -> list[int]:
@@ -226,40 +228,51 @@ def home_ids(
         # big accounts' posts stop where the feed does (no half-filled pages beyond).
         floor = feeds.oldest(session, viewer_id)
     ascending = page.min_id is not None
-    stmt = _big_posts(page.max_id is not None, page.since_id is not None, ascending, floor is not None)
-    params = {
+    stmt = _big_posts(len(big), page.max_id is not None, page.since_id is not None, ascending, floor is not None)
+    params: dict[str, Any] = {
         "viewer": viewer_id,
-        "authors": big,
         "max": page.max_id,
         "since": page.since_id,
         "min": page.min_id,
         "floor": floor,
         "limit": page.limit,
     }
+    params.update((f"author_{i}", author) for i, author in enumerate(big))
     from_big = [r[0] for r in rows(session, stmt, params)]
     merged = sorted(set(from_feed) | set(from_big), reverse=not ascending)
     return merged[: page.limit]
 
 
-@functools.cache
-def _big_posts(has_max: bool, has_since: bool, has_min: bool, has_floor: bool) -> Statement:
-    """The big accounts' side of a home page for one combination of bounds, built once."""
+@functools.lru_cache(maxsize=256)
+def _big_posts(authors: int, has_max: bool, has_since: bool, has_min: bool, has_floor: bool) -> Statement:
+    """The big accounts' side of a home page, for a number of authors and one combination
+    of bounds, built once: the newest posts of each author (an index range of its own,
+    ``(account_id, id)``), then the newest of those.
+
+    One query over all the authors (``account_id IN (...) ORDER BY id DESC LIMIT n``) was
+    run by PostgreSQL, once prepared, with a generic plan that walked the posts' primary
+    key backwards until it had found n posts by them: 1 ms with 10,000 posts, and without
+    bound for an account that has not posted in a long time.
+    """
     viewer: Any = bindparam("viewer")
-    authors: Any = bindparam("authors", expanding=True)
-    stmt = _home_posts(viewer, authors, followed=_followed(viewer), hidden_reblogs=_hidden_reblogs(viewer))
-    if has_max:
-        stmt = stmt.where(Post.id < bindparam("max"))
-    if has_since:
-        stmt = stmt.where(Post.id > bindparam("since"))
-    if has_floor:
-        stmt = stmt.where(Post.id >= bindparam("floor"))
-    if has_min:
-        stmt = stmt.where(Post.id > bindparam("min")).order_by(Post.id.asc())
-    else:
-        stmt = stmt.order_by(Post.id.desc())
-    # Planned for its values each time: a generic plan, blind to how many authors there
-    # are, walked the posts backwards by id (1 ms with 10k posts, growing with the table).
-    return Statement(stmt.limit(bindparam("limit")), prepare=False)
+    followed, hidden_reblogs = _followed(viewer), _hidden_reblogs(viewer)
+    newest_first = not has_min
+    branches = []
+    for i in range(authors):
+        stmt = _home_posts(viewer, [bindparam(f"author_{i}")], followed=followed, hidden_reblogs=hidden_reblogs)
+        if has_max:
+            stmt = stmt.where(Post.id < bindparam("max"))
+        if has_since:
+            stmt = stmt.where(Post.id > bindparam("since"))
+        if has_floor:
+            stmt = stmt.where(Post.id >= bindparam("floor"))
+        if has_min:
+            stmt = stmt.where(Post.id > bindparam("min"))
+        stmt = stmt.order_by(Post.id.desc() if newest_first else Post.id.asc()).limit(bindparam("limit"))
+        branches.append(select(stmt.subquery().c.id))
+    merged = union_all(*branches).subquery() if authors > 1 else branches[0].subquery()
+    order = merged.c.id.desc() if newest_first else merged.c.id.asc()
+    return Statement(select(merged.c.id).order_by(order).limit(bindparam("limit")))
 
 
 # --- fan-out ------------------------------------------------------------------------------

@@ -59,16 +59,10 @@ class Statement:
     """A SQLAlchemy Core statement, compiled once per backend for ``rows``.
 
     List parameters must be lists of ids (integers).
-
-    PostgreSQL: psycopg prepares a statement run five times on a connection, and from
-    then on the server may run it with a generic plan, made without the parameters'
-    values. ``prepare=False`` keeps a statement planned for its values every time, for
-    statements whose best plan depends on them (a generic plan walked a whole index).
     """
 
-    def __init__(self, stmt: Any, *, prepare: bool | None = None) -> None:
+    def __init__(self, stmt: Any) -> None:
         self.stmt = stmt
-        self.prepare = prepare
         self._compiled: dict[str, tuple[str, dict[str, Any], frozenset[str]]] = {}
 
     def compiled(self, backend: str) -> tuple[str, dict[str, Any], frozenset[str]]:
@@ -111,9 +105,7 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
-def _prepare(
-    conn: Any, statement: Statement, params: Mapping[str, Any] | None
-) -> tuple[str, dict[str, Any], bool | None]:
+def _prepare(conn: Any, statement: Statement, params: Mapping[str, Any] | None) -> tuple[str, dict[str, Any]]:
     backend = conn.dialect.name
     text, defaults, lists = statement.compiled(backend)
     args = {**defaults, **params} if params else dict(defaults)
@@ -131,7 +123,7 @@ def _prepare(
     if conn.dispatch.before_cursor_execute:
         # Listeners (statement counts in tests, tracing) see these statements too.
         conn.dispatch.before_cursor_execute(conn, None, text, args, None, False)
-    return text, args, statement.prepare
+    return text, args
 
 
 def pipelined(session: Session) -> bool:
@@ -158,17 +150,15 @@ def rows_many(
     conn = session.connection()
     prepared = [_prepare(conn, statement, params) for statement, params in statements]
     driver: Any = conn.connection.driver_connection
-    if conn.dialect.name == "sqlite":
-        return [list(driver.execute(text, args).fetchall()) for text, args, _ in prepared]
-    if len(prepared) < 2:
-        return [list(driver.execute(text, args, prepare=prepare).fetchall()) for text, args, prepare in prepared]
+    if conn.dialect.name == "sqlite" or len(prepared) < 2:
+        return [list(driver.execute(text, args).fetchall()) for text, args in prepared]
     # Leaving the block sends one Sync and reads every result: one round trip (fetching
     # inside the block would flush first and cost a second). A BEGIN that opens a write
     # transaction still costs one of its own: psycopg syncs it before the statements.
     cursors = [driver.cursor() for _ in prepared]
     with driver.pipeline():
-        for cursor, (text, args, prepare) in zip(cursors, prepared, strict=True):
-            cursor.execute(text, args, prepare=prepare)
+        for cursor, (text, args) in zip(cursors, prepared, strict=True):
+            cursor.execute(text, args)
     return [list(cursor.fetchall()) for cursor in cursors]
 
 
