@@ -44,6 +44,20 @@ def walk(user: User, limit: int, on_page: object = None) -> list[str]:
     return seen
 
 
+def walk_forward(user: User, limit: int) -> list[str]:
+    """All of a home timeline, oldest first, by ``min_id`` pages (each newest first)."""
+    forward: list[str] = []
+    cursor = "0"
+    for _ in range(50):
+        page = ids(user.get("/api/v1/timelines/home", params={"min_id": cursor, "limit": limit}).json())
+        if not page:
+            break
+        assert page == sorted(page, key=int, reverse=True)
+        forward += list(reversed(page))
+        cursor = page[0]
+    return forward
+
+
 def big_world(world: World) -> tuple[User, User, User, list[User]]:
     """A reader following one big account and one small one."""
     reader, small, big = world.make("reader"), world.make("small"), world.make("big")
@@ -76,16 +90,7 @@ def test_merge_paging_has_no_gaps_or_duplicates(world: World) -> None:
     for limit in (1, 2, 5, 7, 40):
         assert walk(reader, limit) == expected, limit
     # min_id pages walk forwards; since_id returns the newest above it.
-    forward: list[str] = []
-    cursor = "0"
-    for _ in range(50):
-        page = ids(reader.get("/api/v1/timelines/home", params={"min_id": cursor, "limit": 4}).json())
-        if not page:
-            break
-        assert page == sorted(page, key=int, reverse=True)
-        forward += list(reversed(page))
-        cursor = page[0]
-    assert forward == made
+    assert walk_forward(reader, 4) == made
     since = ids(reader.get("/api/v1/timelines/home", params={"since_id": made[10], "limit": 3}).json())
     assert since == expected[:3]
 
@@ -110,15 +115,7 @@ def test_merge_paging_across_several_big_accounts(world: World) -> None:
     assert hidden not in walk(reader, 40)
     for limit in (1, 3, 4, 40):
         assert walk(reader, limit) == expected, limit
-    forward: list[str] = []
-    cursor = "0"
-    for _ in range(50):
-        page = ids(reader.get("/api/v1/timelines/home", params={"min_id": cursor, "limit": 4}).json())
-        if not page:
-            break
-        forward += list(reversed(page))
-        cursor = page[0]
-    assert forward == made
+    assert walk_forward(reader, 4) == made
     since = ids(reader.get("/api/v1/timelines/home", params={"since_id": made[20], "limit": 3}).json())
     assert since == expected[:3]
     middle = ids(reader.get("/api/v1/timelines/home", params={"max_id": made[20], "since_id": made[5], "limit": 40}).json())

@@ -56,6 +56,13 @@ def _feed_page(has_max: bool, has_since: bool, has_min: bool) -> Statement:
     return Statement(stmt.limit(bindparam("limit")))
 
 
+def _page_query(account_id: int, page: Page) -> tuple[Statement, dict[str, Any]]:
+    """The statement and parameters of one page of a SQL feed."""
+    shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
+    params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
+    return _feed_page(*shape), params
+
+
 _BUILT = Statement(select(FeedState.account_id).where(FeedState.account_id == bindparam("account")))
 
 
@@ -85,15 +92,11 @@ class SqlFeeds:
         session.execute(stmt)
 
     def page(self, session: Session, account_id: int, page: Page) -> list[int]:
-        shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
-        params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
-        return [r[0] for r in rows(session, _feed_page(*shape), params)]
+        return [r[0] for r in rows(session, *_page_query(account_id, page))]
 
     def page_if_built(self, session: Session, account_id: int, page: Page) -> list[int] | None:
         """``page``, or None if the feed is not built (both asked in one round trip)."""
-        shape = (page.max_id is not None, page.since_id is not None, page.min_id is not None)
-        params = {"account": account_id, "max": page.max_id, "since": page.since_id, "min": page.min_id, "limit": page.limit}
-        built, found = rows_many(session, [(_BUILT, {"account": account_id}), (_feed_page(*shape), params)])
+        built, found = rows_many(session, [(_BUILT, {"account": account_id}), _page_query(account_id, page)])
         return [r[0] for r in found] if built else None
 
     def replace(self, session: Session, account_id: int, post_ids: Sequence[int]) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sqlalchemy import Boolean, bindparam, literal, or_, select, union_all
@@ -28,6 +28,12 @@ class Relations:
     muting_notifications: set[int] = field(default_factory=set)
     showing_reblogs: set[int] = field(default_factory=set)
     notifying: set[int] = field(default_factory=set)
+
+    def add(self, other: Relations) -> None:
+        """Take in ``other``'s edges (the same viewer's, to other accounts)."""
+        for f in fields(self):
+            if f.name != "viewer_id":
+                getattr(self, f.name).update(getattr(other, f.name))
 
 
 def relations_statement(among: Callable[[Any], Any]) -> Any:
@@ -57,7 +63,7 @@ def relations_statement(among: Callable[[Any], Any]) -> Any:
 
 # Built once: composing this statement per call cost more than running it.
 _IDS: Any = bindparam("ids", expanding=True)
-RELATIONS = Statement(relations_statement(lambda column: column.in_(_IDS)))
+_RELATIONS = Statement(relations_statement(lambda column: column.in_(_IDS)))
 
 
 def relations_query(viewer_id: int | None, account_ids: Iterable[int]) -> tuple[Statement, dict[str, Any]] | None:
@@ -66,7 +72,7 @@ def relations_query(viewer_id: int | None, account_ids: Iterable[int]) -> tuple[
     ids = set(account_ids)
     if viewer_id is None or not ids:
         return None
-    return RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}
+    return _RELATIONS, {"viewer": viewer_id, "ids": list(ids), "now": utcnow()}
 
 
 def relations_from(viewer_id: int | None, found: Iterable[Any]) -> Relations:

@@ -10,14 +10,14 @@ objects, because the writes that start from it change them.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from parley.errors import NotFound
-from parley.graph.relations import RELATIONS, Relations, relations_from, relations_statement
+from parley.graph.relations import Relations, relations_from, relations_query, relations_statement
 from parley.store.raw import InSelect, Statement, pipelined, rows_many
 from parley.store.rows import (
     ACCOUNT_COLUMNS,
@@ -47,8 +47,8 @@ class Flags:
     mentioned: set[int] = field(default_factory=set)
 
     def add(self, other: Flags) -> None:
-        for name in ("covered", "favourited", "reblogged", "bookmarked", "pinned", "mentioned"):
-            getattr(self, name).update(getattr(other, name))
+        for f in fields(self):
+            getattr(self, f.name).update(getattr(other, f.name))
 
 
 @dataclass
@@ -67,9 +67,7 @@ class Facts:
         """Take in ``other``'s facts (for the same viewer)."""
         self.posts.update(other.posts)
         self.authors.update(other.authors)
-        for name, value in vars(other.rel).items():
-            if isinstance(value, set):
-                getattr(self.rel, name).update(value)
+        self.rel.add(other.rel)
         self.flags.add(other.flags)
 
 
@@ -141,10 +139,11 @@ def load_facts(
         if viewer_id is not None:
             queries.append((_RELATIONS_TO_AUTHORS, {"viewer": viewer_id, "ids": wanted, "now": utcnow()}))
     else:
-        authors = list({p.account_id for p in known.values()})
-        queries.append((ACCOUNTS_BY_ID, {"ids": authors}))
-        if viewer_id is not None:
-            queries.append((RELATIONS, {"viewer": viewer_id, "ids": authors, "now": utcnow()}))
+        authors = {p.account_id for p in known.values()}
+        queries.append((ACCOUNTS_BY_ID, {"ids": list(authors)}))
+        relations = relations_query(viewer_id, authors)
+        if relations is not None:  # None exactly when there is no viewer (known is not empty)
+            queries.append(relations)
     if viewer_id is not None:
         queries.append((FLAGS, {"viewer": viewer_id, "ids": wanted}))
     found = iter(rows_many(session, queries))

@@ -82,9 +82,9 @@ class AccountRow(NamedTuple):
 
 
 _IDS: Any = bindparam("ids", expanding=True)
-POST_COLUMNS = [Post.__table__.c[f] for f in PostRow._fields]
+_POST_COLUMNS = [Post.__table__.c[f] for f in PostRow._fields]
 ACCOUNT_COLUMNS = [Account.__table__.c[f] for f in AccountRow._fields]
-POSTS_BY_ID = Statement(select(*POST_COLUMNS).where(Post.id.in_(_IDS)))
+POSTS_BY_ID = Statement(select(*_POST_COLUMNS).where(Post.id.in_(_IDS)))
 ACCOUNTS_BY_ID = Statement(select(*ACCOUNT_COLUMNS).where(Account.id.in_(_IDS)))
 
 
